@@ -1,0 +1,224 @@
+//! The criterion suite: one group per workload, with executor, tokio and async-executor as the
+//! group's function ids, all with W workers (`BENCH_WORKERS`, default: available parallelism).
+//!
+//! `cargo bench -p benches` runs it all; `BENCH_QUICK=1` (or criterion's `-- --quick`) runs a
+//! short version. Each runtime is built at most once per group, lazily on its first benchmark
+//! (so a filtered-out runtime is never built), and always outside the timed loop.
+
+use benches::workloads::{self as wl, BusyLoad};
+use benches::{meta, quick_mode, workers, AsyncExecutorRt, Rt, TokioRt};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use std::time::Duration;
+
+/// Runs `$body` once per runtime with `$rt` naming that runtime's shim type.
+macro_rules! for_each_runtime {
+    ($rt:ident => $body:block) => {{
+        #[cfg(feature = "executor")]
+        {
+            type $rt = benches::ExecutorRt;
+            $body
+        }
+        {
+            type $rt = TokioRt;
+            $body
+        }
+        {
+            type $rt = AsyncExecutorRt;
+            $body
+        }
+    }};
+}
+
+fn main() {
+    let quick = quick_mode();
+    let w = workers();
+    let mut c = criterion(quick).configure_from_args();
+
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
+        eprintln!(
+            "benches: W = {w} workers ({} cores), quick mode {}",
+            benches::workers::default_workers(),
+            if quick { "on" } else { "off" }
+        );
+        meta::write_json(meta::RUN_FILE, &meta::run_facts(w, quick));
+    }
+
+    spawn_many_local(&mut c, w);
+    spawn_many_remote(&mut c, w);
+    yield_many(&mut c, w);
+    ping_pong(&mut c, w);
+    chained_spawn(&mut c, w);
+    channels_ring(&mut c, w);
+    spawn_one_latency(&mut c, w);
+    #[cfg(feature = "executor")]
+    snapshot(&mut c, w);
+    spawn_complete(&mut c, w);
+
+    c.final_summary();
+}
+
+/// The suite's defaults; command-line flags given to criterion override them.
+fn criterion(quick: bool) -> Criterion {
+    let c = Criterion::default().without_plots();
+    if quick {
+        c.sample_size(10)
+            .warm_up_time(Duration::from_millis(250))
+            .measurement_time(Duration::from_millis(750))
+    } else {
+        c.sample_size(30)
+            .warm_up_time(Duration::from_millis(1500))
+            .measurement_time(Duration::from_secs(4))
+    }
+}
+
+/// A group with the suite's settings: flat sampling (every sample the same iteration count),
+/// which keeps the multi-millisecond workloads within their time budget.
+fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sampling_mode(SamplingMode::Flat);
+    g
+}
+
+/// A group of one workload timed with `iter`, the runtime built on first use.
+fn simple(c: &mut Criterion, w: usize, name: &str, elements: usize, run: Workload) {
+    let mut g = group(c, name);
+    g.throughput(Throughput::Elements(elements as u64));
+    for_each_runtime!(R => {
+        let mut rt: Option<R> = None;
+        g.bench_function(R::NAME, |b| {
+            let rt = rt.get_or_insert_with(|| R::new(w));
+            b.iter(|| run.run(rt));
+        });
+    });
+    g.finish();
+}
+
+/// The workloads [`simple`] times, as data, since a generic function cannot be passed around
+/// uninstantiated.
+#[derive(Clone, Copy)]
+enum Workload {
+    SpawnManyLocal,
+    YieldMany,
+    PingPong,
+    ChainedSpawn,
+    ChannelsRing,
+    SpawnComplete,
+}
+
+impl Workload {
+    fn run<R: Rt>(self, rt: &R) {
+        match self {
+            Workload::SpawnManyLocal => wl::spawn_many_local(rt, wl::SPAWN_MANY_LOCAL),
+            Workload::YieldMany => wl::yield_many(rt, wl::YIELD_TASKS, wl::YIELDS_PER_TASK),
+            Workload::PingPong => wl::ping_pong(rt, wl::PING_PONG_PAIRS),
+            Workload::ChainedSpawn => wl::chained_spawn(rt, wl::CHAIN_DEPTH),
+            Workload::ChannelsRing => wl::channels_ring(rt, wl::RING_TASKS, wl::RING_LAPS),
+            Workload::SpawnComplete => wl::spawn_complete(rt, wl::SPAWN_COMPLETE),
+        }
+    }
+}
+
+fn spawn_many_local(c: &mut Criterion, w: usize) {
+    simple(c, w, "spawn_many_local", wl::SPAWN_MANY_LOCAL, Workload::SpawnManyLocal);
+}
+
+fn spawn_many_remote(c: &mut Criterion, w: usize) {
+    let mut g = group(c, "spawn_many_remote");
+    g.throughput(Throughput::Elements(wl::SPAWN_MANY_REMOTE as u64));
+    for_each_runtime!(R => {
+        let mut rt: Option<R> = None;
+        for threads in wl::REMOTE_THREADS {
+            let id = BenchmarkId::new(R::NAME, format!("{threads}_threads"));
+            g.bench_function(id, |b| {
+                let rt = rt.get_or_insert_with(|| R::new(w));
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| wl::spawn_many_remote(rt, threads, wl::SPAWN_MANY_REMOTE))
+                        .sum()
+                });
+            });
+        }
+    });
+    g.finish();
+}
+
+fn yield_many(c: &mut Criterion, w: usize) {
+    let yields = wl::YIELD_TASKS * wl::YIELDS_PER_TASK;
+    simple(c, w, "yield_many", yields, Workload::YieldMany);
+}
+
+fn ping_pong(c: &mut Criterion, w: usize) {
+    simple(c, w, "ping_pong", wl::PING_PONG_PAIRS, Workload::PingPong);
+}
+
+fn chained_spawn(c: &mut Criterion, w: usize) {
+    simple(c, w, "chained_spawn", wl::CHAIN_DEPTH, Workload::ChainedSpawn);
+}
+
+fn channels_ring(c: &mut Criterion, w: usize) {
+    let messages = wl::RING_TASKS * wl::RING_LAPS;
+    simple(c, w, "channels_ring", messages, Workload::ChannelsRing);
+}
+
+fn spawn_one_latency(c: &mut Criterion, w: usize) {
+    let mut g = group(c, "spawn_one_latency");
+    g.throughput(Throughput::Elements(1));
+    for_each_runtime!(R => {
+        let mut rt: Option<R> = None;
+        g.bench_function(BenchmarkId::new(R::NAME, "idle"), |b| {
+            let rt = rt.get_or_insert_with(|| R::new(w));
+            b.iter(|| wl::spawn_one(rt));
+        });
+        let mut load: Option<BusyLoad<R>> = None;
+        g.bench_function(BenchmarkId::new(R::NAME, "busy"), |b| {
+            let rt = rt.get_or_insert_with(|| R::new(w));
+            load.get_or_insert_with(|| BusyLoad::start(rt, 2 * w, wl::BUSY_STALL));
+            b.iter(|| wl::spawn_one(rt));
+        });
+        if let (Some(rt), Some(load)) = (&rt, load) {
+            load.stop(rt);
+        }
+    });
+    g.finish();
+}
+
+/// 8. Snapshot and text render of N idle tasks (executor only).
+#[cfg(feature = "executor")]
+fn snapshot(c: &mut Criterion, w: usize) {
+    use benches::idle::IdleTasks;
+    use benches::ExecutorRt;
+    use introspect::render::{text, TextOptions};
+    use std::hint::black_box;
+
+    let mut g = group(c, "snapshot");
+    let mut rt: Option<ExecutorRt> = None;
+    for tasks in [10_000, 100_000] {
+        g.throughput(Throughput::Elements(tasks as u64));
+        let mut idle: Option<IdleTasks<ExecutorRt>> = None;
+        g.bench_function(BenchmarkId::new(ExecutorRt::NAME, tasks), |b| {
+            let rt = rt.get_or_insert_with(|| ExecutorRt::new(w));
+            idle.get_or_insert_with(|| {
+                let mut idle = IdleTasks::new(tasks);
+                idle.spawn_all(rt);
+                let seen = rt.runtime().handle().snapshot().tasks.len();
+                assert!(seen >= tasks, "the snapshot shows {seen} of {tasks} idle tasks");
+                idle
+            });
+            let options = TextOptions::default();
+            b.iter(|| {
+                let snapshot = rt.runtime().handle().snapshot();
+                black_box(text(&snapshot, &options).len())
+            });
+        });
+        if let (Some(rt), Some(idle)) = (&rt, idle) {
+            idle.finish(rt);
+        }
+    }
+    g.finish();
+}
+
+fn spawn_complete(c: &mut Criterion, w: usize) {
+    simple(c, w, "spawn_complete", wl::SPAWN_COMPLETE, Workload::SpawnComplete);
+}

@@ -1,0 +1,131 @@
+//! Running a future on the calling thread: `Runtime::block_on`.
+//!
+//! The future is a task for introspection (it has a record in the registry, named `main` for
+//! the main future of `#[executor::main]`), and it passes the same freeze check as a worker's
+//! task before each poll (freeze rule 1).
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+
+use crate::scheduler::Shared;
+use crate::sync::Arc;
+use crate::task::record::TaskRecord;
+use crate::{clock, context, freeze};
+
+/// How a `block_on` future is shown and what its panics do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockOnKind {
+    /// `Some("main")` for the main future of `#[executor::main]`.
+    pub(crate) name: Option<&'static str>,
+    /// A panic escaping the future is a fatal error (the main future) rather than unwinding
+    /// out of `block_on`.
+    pub(crate) panic_is_fatal: bool,
+}
+
+struct ThreadWaker {
+    thread: Thread,
+    notified: AtomicBool,
+    record: Arc<TaskRecord>,
+}
+
+impl Wake for ThreadWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        let self_wake = self.record.state().is_running();
+        self.record.on_schedule(self_wake);
+        // Release pairs with the Acquire swap in the poll loop: whatever the waker's caller
+        // wrote before waking is visible to the next poll.
+        if !self.notified.swap(true, Ordering::Release) {
+            self.thread.unpark();
+        }
+    }
+}
+
+/// Removes the `block_on` record from the registry on every exit, unwinding included.
+struct Registered<'a> {
+    shared: &'a Shared,
+    record: Arc<TaskRecord>,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.shared.registry.remove(self.record.slot);
+    }
+}
+
+/// Polls `future` on this thread until it completes.
+pub(crate) fn block_on<F: Future>(
+    shared: &Arc<Shared>,
+    future: F,
+    kind: BlockOnKind,
+    site: &'static Location<'static>,
+) -> F::Output {
+    if context::current_task().is_some() {
+        panic!(
+            "Runtime::block_on called from inside a task: it would block a thread that polls \
+             tasks, and can deadlock the runtime; .await the future instead, or move the \
+             blocking part into executor::spawn_blocking"
+        );
+    }
+    let _runtime = context::enter_runtime(shared.clone());
+    let parent = context::current_task();
+    let now = clock::now_ns();
+    let record = shared.registry.insert(context::registry_shard_hint(), |slot| {
+        let record = Arc::new(TaskRecord::new(
+            kind.name.map(Into::into),
+            site,
+            parent,
+            slot,
+            now,
+        ));
+        (record.clone(), None, record)
+    });
+    let registered = Registered {
+        shared,
+        record: record.clone(),
+    };
+    let waker_state = std::sync::Arc::new(ThreadWaker {
+        thread: std::thread::current(),
+        notified: AtomicBool::new(true),
+        record,
+    });
+    let waker = Waker::from(waker_state.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let record = &registered.record;
+    loop {
+        if !waker_state.notified.swap(false, Ordering::Acquire) {
+            std::thread::park();
+            continue;
+        }
+        let start = clock::now_ns();
+        record.enter_poll(None, start);
+        // Freeze rule 1, as on a worker.
+        if freeze::is_freezing() {
+            record.abandon_poll();
+            freeze::park_forever();
+        }
+        let polled = {
+            let _task = context::enter_task(record.id, kind.panic_is_fatal);
+            if kind.panic_is_fatal {
+                match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+                    Ok(p) => p,
+                    Err(payload) => crate::fatal::main_panicked(record, payload.as_ref()),
+                }
+            } else {
+                future.as_mut().poll(&mut cx)
+            }
+        };
+        record.exit_poll(start, clock::now_ns());
+        if let Poll::Ready(out) = polled {
+            return out;
+        }
+    }
+}

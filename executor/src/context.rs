@@ -1,0 +1,114 @@
+//! Thread-local context: which runtime and which task the current thread is serving.
+
+use std::cell::{Cell, RefCell};
+
+use introspect::TaskId;
+
+use crate::scheduler::Shared;
+use crate::sync::Arc;
+
+thread_local! {
+    /// The runtime of this thread: set for a worker's whole life and during `block_on`.
+    static RUNTIME: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// The task being polled on this thread, and whether its panics are fatal.
+    static TASK: Cell<Option<(TaskId, bool)>> = const { Cell::new(None) };
+    /// Which registry shard this thread's spawns go to: a worker's index, or a per-thread
+    /// number for other threads, so threads rarely share a shard lock.
+    static SHARD_HINT: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The worker index of this thread, if it is a worker.
+    static WORKER_INDEX: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Restores the previous runtime context on drop.
+#[derive(Debug)]
+pub(crate) struct RuntimeGuard {
+    previous: Option<Arc<Shared>>,
+}
+
+impl Drop for RuntimeGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        RUNTIME.with(|r| *r.borrow_mut() = previous);
+    }
+}
+
+/// Makes `shared` the current runtime of this thread until the guard drops.
+pub(crate) fn enter_runtime(shared: Arc<Shared>) -> RuntimeGuard {
+    let previous = RUNTIME.with(|r| r.borrow_mut().replace(shared));
+    RuntimeGuard { previous }
+}
+
+/// Calls `f` with the current runtime.
+///
+/// # Panics
+/// When the thread has no runtime.
+#[track_caller]
+pub(crate) fn with_current_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    let shared = RUNTIME.with(|r| r.borrow().clone());
+    match shared {
+        Some(shared) => f(&shared),
+        None => panic!(
+            "there is no executor runtime on this thread: spawn from inside a task or \
+             Runtime::block_on, or use Handle::spawn with a handle to the runtime"
+        ),
+    }
+}
+
+/// The current runtime, if any.
+pub(crate) fn try_current_shared() -> Option<Arc<Shared>> {
+    RUNTIME.with(|r| r.borrow().clone())
+}
+
+/// Restores the previous task context on drop.
+#[derive(Debug)]
+pub(crate) struct TaskGuard {
+    previous: Option<(TaskId, bool)>,
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        TASK.with(|t| t.set(self.previous));
+    }
+}
+
+/// Marks task `id` as the one being polled on this thread until the guard drops.
+pub(crate) fn enter_task(id: TaskId, panics_are_fatal: bool) -> TaskGuard {
+    let previous = TASK.with(|t| t.replace(Some((id, panics_are_fatal))));
+    TaskGuard { previous }
+}
+
+/// The task being polled on this thread.
+pub(crate) fn current_task() -> Option<TaskId> {
+    TASK.with(|t| t.get()).map(|(id, _)| id)
+}
+
+/// Whether a panic on this thread right now is fatal (a task under `TaskPanic::Fatal`, or
+/// the main future).
+pub(crate) fn panic_is_fatal() -> bool {
+    TASK.with(|t| t.get()).is_some_and(|(_, fatal)| fatal)
+}
+
+/// Records that this thread is worker `index`.
+pub(crate) fn set_worker_index(index: usize) {
+    WORKER_INDEX.with(|w| w.set(Some(index)));
+    SHARD_HINT.with(|s| s.set(Some(index)));
+}
+
+/// This thread's worker index, if it is a worker.
+pub(crate) fn worker_index() -> Option<usize> {
+    WORKER_INDEX.with(|w| w.get())
+}
+
+/// The registry shard this thread should use.
+pub(crate) fn registry_shard_hint() -> usize {
+    SHARD_HINT.with(|s| match s.get() {
+        Some(h) => h,
+        None => {
+            // Relaxed: any spread of numbers will do.
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let h = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            s.set(Some(h));
+            h
+        }
+    })
+}

@@ -1,0 +1,79 @@
+//! Writing the fatal dump where it must go, in full, then leaving the process.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+
+use introspect::render::{Detail, TextOptions};
+use introspect::Snapshot;
+
+use crate::env::{self, Traceback};
+
+/// A handle on stderr that takes no lock: a frozen thread may hold `std::io::stderr()`'s.
+fn raw_stderr() -> Option<File> {
+    std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .map(File::from)
+}
+
+/// Writes one line to stderr and aborts (I6: no recursion).
+pub(crate) fn write_line_and_abort(line: &str) -> ! {
+    if let Some(mut err) = raw_stderr() {
+        let _ = writeln!(err, "executor: {line}");
+        let _ = err.flush();
+    }
+    std::process::abort()
+}
+
+/// Steps 4 and 5 of the fatal path.
+pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Path>) -> ! {
+    let traceback = env::overrides().traceback;
+    let detail = match traceback {
+        Traceback::None => Detail::HeaderOnly,
+        Traceback::Single => Detail::FatalTaskOnly,
+        Traceback::All | Traceback::Crash => Detail::AllTasks,
+    };
+    let mut text = introspect::render::text(snapshot, &TextOptions { detail });
+    if locked_shards > 0 {
+        text.push_str(&format!(
+            "warning: {locked_shards} registry shard(s) stayed locked; their tasks are missing\n"
+        ));
+    }
+    if let Some(mut err) = raw_stderr() {
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+    if let Some(path) = path {
+        let json = introspect::render::json(snapshot);
+        let json_path = with_suffix(path, ".json");
+        for (p, body) in [(path.to_path_buf(), &text), (json_path, &json)] {
+            if let Err(e) = write_atomically(&p, body.as_bytes()) {
+                if let Some(mut err) = raw_stderr() {
+                    let _ = writeln!(err, "executor: could not write the dump to {}: {e}", p.display());
+                }
+            }
+        }
+    }
+    if traceback == Traceback::Crash {
+        std::process::abort();
+    }
+    std::process::exit(2)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Writes to a temporary name beside `path`, then renames, so a reader never sees half a dump.
+fn write_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    let tmp = with_suffix(path, &format!(".tmp{}", std::process::id()));
+    let mut f = File::create(&tmp)?;
+    f.write_all(body)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}

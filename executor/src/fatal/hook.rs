@@ -1,0 +1,51 @@
+//! The panic hook: fatal panics are reported by the dump, panics during a dump never
+//! interrupt it.
+
+use std::cell::RefCell;
+use std::sync::Once;
+
+use crate::{context, freeze};
+
+/// What the hook saw of the last fatal panic on this thread: where, and the backtrace.
+type LastPanic = (Option<String>, Option<String>);
+
+thread_local! {
+    static LAST_PANIC: RefCell<LastPanic> = const { RefCell::new((None, None)) };
+}
+
+/// Installs the hook once per process, chaining to the previous one for ordinary panics.
+pub(crate) fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if freeze::is_fatal_thread() {
+                // I6: a fatal error during a fatal error does not recurse.
+                let message = crate::task::harness::panic_message(info.payload());
+                let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+                super::dump::write_line_and_abort(&format!(
+                    "panic during the fatal dump at {location}: {}",
+                    introspect::escape(&message, introspect::MESSAGE_LIMIT)
+                ));
+            }
+            if freeze::is_freezing() {
+                // I6: another thread's fatal dump is being written; printing here would cut
+                // into it, and this thread must not run anything more.
+                freeze::park_forever();
+            }
+            if context::panic_is_fatal() {
+                // The dump reports this panic with its location and backtrace.
+                let location = info.location().map(|l| l.to_string());
+                let backtrace = format!("{:?}", backtrace::Backtrace::new());
+                LAST_PANIC.with(|p| *p.borrow_mut() = (location, Some(backtrace)));
+                return;
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// The location and backtrace the hook recorded for the panic being handled on this thread.
+pub(crate) fn take_last_panic() -> LastPanic {
+    LAST_PANIC.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}

@@ -1,0 +1,154 @@
+//! The fatal path: [`fatal`], fatal panics, `SIGQUIT`; freeze, snapshot, dump, exit.
+//!
+//! Steps (DESIGN.md §2, I1-I6):
+//! 1. claim the freezing flag (`freeze::claim`): a fatal error inside the fatal path prints
+//!    one line and aborts; one on another thread parks that thread for good;
+//! 2. freeze every runtime of the process, each under its own policy;
+//! 3. take a snapshot without blocking on any lock a frozen thread may hold;
+//! 4. write the dump to stderr (and a file when asked) and flush it;
+//! 5. exit with status 2, or abort under `EXECUTOR_TRACEBACK=crash`.
+
+mod dump;
+mod hook;
+pub(crate) mod signal;
+
+use std::any::Any;
+use std::fmt::Display;
+use std::panic::Location;
+use std::time::Duration;
+
+use introspect::{Reason, TaskId};
+
+use crate::config::FreezePolicy;
+use crate::runtime::RUNTIMES;
+use crate::scheduler::Shared;
+use crate::sync::Arc;
+use crate::task::harness::panic_message;
+use crate::task::record::TaskRecord;
+use crate::{context, freeze, snapshot};
+
+pub(crate) use hook::install_panic_hook;
+
+/// How long the fatal path waits for a lock (the runtime list, a registry shard) that some
+/// thread holds, before it reports what it could not read.
+const LOCK_BOUND: Duration = Duration::from_millis(50);
+
+/// Stops the program with a fatal error, the way Go's runtime `throw` does: freezes every
+/// runtime (per its [`FreezePolicy`](crate::FreezePolicy)), prints what every task was doing
+/// to stderr, and exits with status 2.
+///
+/// Callable from a task, from `block_on`, or from any thread. Use it when an invariant is
+/// broken and carrying on would do harm.
+///
+/// ```no_run
+/// let rt = executor::Runtime::builder().build().unwrap();
+/// rt.block_on(async {
+///     let balance = -1;
+///     if balance < 0 {
+///         executor::fatal(format!("negative balance {balance}"));
+///     }
+/// });
+/// ```
+#[track_caller]
+pub fn fatal(message: impl Display) -> ! {
+    let location = Location::caller();
+    let task = context::current_task();
+    let reason = Reason::Fatal {
+        message: message.to_string(),
+        location: Some(location.to_string()),
+        task,
+    };
+    fatal_error(reason, task, Some(capture_backtrace()))
+}
+
+/// A task under `TaskPanic::Fatal` panicked (called from its harness, with its record).
+pub(crate) fn task_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
+    let (location, backtrace) = hook::take_last_panic();
+    record.fatal.store(true, crate::sync::Ordering::Relaxed);
+    let reason = Reason::Fatal {
+        message: format!("panic in task {}: {}", record.id, panic_message(payload)),
+        location,
+        task: Some(record.id),
+    };
+    fatal_error(reason, Some(record.id), backtrace)
+}
+
+/// A panic escaped the main future of `#[executor::main]`.
+pub(crate) fn main_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
+    let (location, backtrace) = hook::take_last_panic();
+    let reason = Reason::Fatal {
+        message: format!("panic in main: {}", panic_message(payload)),
+        location,
+        task: Some(record.id),
+    };
+    fatal_error(reason, Some(record.id), backtrace)
+}
+
+fn capture_backtrace() -> String {
+    format!("{:?}", backtrace::Backtrace::new())
+}
+
+/// Steps 1 to 5.
+pub(crate) fn fatal_error(reason: Reason, fatal_task: Option<TaskId>, backtrace: Option<String>) -> ! {
+    match freeze::claim() {
+        freeze::Claim::First => {}
+        freeze::Claim::Recursive => {
+            dump::write_line_and_abort(&format!(
+                "fatal error during the fatal dump: {}",
+                introspect::escape(&reason_text(&reason), introspect::MESSAGE_LIMIT)
+            ));
+        }
+        freeze::Claim::Another => freeze::park_forever(),
+    }
+    let runtimes = live_runtimes();
+    let own = context::try_current_shared();
+    let policy = own
+        .as_ref()
+        .or(runtimes.first())
+        .map_or(FreezePolicy::Freeze, |s| s.policy());
+    for shared in &runtimes {
+        let own_worker = own
+            .as_ref()
+            .filter(|o| Arc::ptr_eq(o, shared))
+            .and_then(|_| context::worker_index());
+        freeze::freeze_workers(shared, shared.policy(), shared.config.freeze_timeout, own_worker);
+    }
+    let mut records = Vec::new();
+    let mut locked_shards = 0;
+    for shared in &runtimes {
+        let listing = shared.registry.list_bounded(LOCK_BOUND);
+        records.extend(listing.records);
+        locked_shards += listing.locked_shards;
+    }
+    let snapshot = snapshot::assemble(&runtimes, &records, reason, policy, backtrace, fatal_task);
+    let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
+    dump::write(&snapshot, locked_shards, dump_path.as_deref())
+}
+
+fn reason_text(reason: &Reason) -> String {
+    match reason {
+        Reason::Live => "live snapshot".to_owned(),
+        Reason::Fatal { message, .. } => message.clone(),
+        Reason::Signal { name } => name.clone(),
+    }
+}
+
+/// Every runtime still alive, without waiting long for the list's lock.
+fn live_runtimes() -> Vec<Arc<Shared>> {
+    let deadline = std::time::Instant::now() + LOCK_BOUND;
+    loop {
+        match RUNTIMES.try_lock() {
+            Ok(list) => return list.iter().filter_map(|w| w.upgrade()).collect(),
+            Err(std::sync::TryLockError::Poisoned(p)) => {
+                return p.into_inner().iter().filter_map(|w| w.upgrade()).collect()
+            }
+            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::yield_now();
+            }
+            Err(std::sync::TryLockError::WouldBlock) => {
+                // The current runtime, at least.
+                return context::try_current_shared().into_iter().collect();
+            }
+        }
+    }
+}

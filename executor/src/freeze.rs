@@ -1,0 +1,166 @@
+//! The freeze protocol: the process-wide freezing flag, the check every poller makes, and the
+//! fatal path's wait for workers.
+//!
+//! Rules (invariants I1-I3 of DESIGN.md):
+//! 1. A poller (a worker, or a `block_on` thread) that has picked a task first stores
+//!    `RUNNING` in the task's record (`TaskRecord::enter_poll`, `SeqCst`), *then* loads the
+//!    flag (`SeqCst`). If the flag is set it restores `SCHEDULED`, never polls, and parks for
+//!    good keeping the task (dropping it would run its destructors).
+//! 2. The fatal path stores the flag (`SeqCst`) and only then reads records. In the single
+//!    total order of `SeqCst` operations, a poller that saw the flag clear stored `RUNNING`
+//!    before the flag was set, so the fatal path sees that task as running (and reports it
+//!    `running, skipped`); a poller that stores `RUNNING` after the fatal path read the record
+//!    must see the flag and back out. Hence no task goes from not running to running once the
+//!    flag is set (I1), and the mutable state of a task reported not running is not being
+//!    written (I4). Go needs a short sleep for the same guarantee; this handshake does not.
+//! 3. Only one thread sets the flag (`claim`): a second fatal error on that thread aborts with
+//!    one line; a fatal error on another thread parks that thread for good.
+//! 4. Under `Freeze` the fatal path also wakes parked workers so they reach the check at the
+//!    top of their loop, and waits for every worker to report stopped, in a bounded number of
+//!    tries within a bounded total. Under `NoFreeze` it touches no worker and waits only a
+//!    short grace for pollers that raced past the flag to settle.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use crate::config::FreezePolicy;
+use crate::scheduler::Shared;
+
+#[cfg(not(loom))]
+static FREEZING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+thread_local! {
+    /// Set on the thread that won `claim`.
+    static FATAL_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How many times the fatal path asks workers to stop under `Freeze`.
+pub(crate) const FREEZE_TRIES: u32 = 5;
+
+/// The grace period under `NoFreeze`.
+pub(crate) const NO_FREEZE_GRACE: Duration = Duration::from_millis(1);
+
+/// Rule 1: has a fatal error set the flag?
+#[cfg(not(loom))]
+#[inline]
+pub(crate) fn is_freezing() -> bool {
+    // SeqCst: the load half of the handshake (rule 2).
+    FREEZING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Under loom the global flag would leak between model iterations; models use their own
+/// flag (see `tests.rs`) and the runtime never freezes.
+#[cfg(loom)]
+pub(crate) fn is_freezing() -> bool {
+    false
+}
+
+/// The outcome of trying to become the fatal thread (rule 3).
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// This thread set the flag: it writes the dump.
+    First,
+    /// This thread is already the fatal thread: a fatal error inside the fatal path.
+    Recursive,
+    /// Another thread set the flag first.
+    Another,
+}
+
+/// Rule 3.
+pub(crate) fn claim() -> Claim {
+    if FATAL_THREAD.with(|f| f.get()) {
+        return Claim::Recursive;
+    }
+    #[cfg(not(loom))]
+    let won = FREEZING
+        .compare_exchange(
+            false,
+            true,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        )
+        .is_ok();
+    #[cfg(loom)]
+    let won = true;
+    if won {
+        FATAL_THREAD.with(|f| f.set(true));
+        Claim::First
+    } else {
+        Claim::Another
+    }
+}
+
+/// Whether this thread is writing the fatal dump.
+pub(crate) fn is_fatal_thread() -> bool {
+    FATAL_THREAD.with(|f| f.get())
+}
+
+/// Parks this thread for good (the thread is never unparked on purpose; spurious wake-ups
+/// park again).
+pub(crate) fn park_forever() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+/// What the freeze wait achieved for one runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FreezeOutcome {
+    /// Workers that will never poll again.
+    pub(crate) stopped: usize,
+    /// Workers left inside a poll when the wait ended.
+    pub(crate) still_running: usize,
+    /// Rounds of "wake and wait" used.
+    pub(crate) tries: u32,
+}
+
+/// Rule 4 for one runtime. `own_worker` is the fatal thread's worker index in this runtime,
+/// if it is one of its workers: it is inside a poll and will not stop, so it is not waited for.
+pub(crate) fn freeze_workers(
+    shared: &Shared,
+    policy: FreezePolicy,
+    timeout: Duration,
+    own_worker: Option<usize>,
+) -> FreezeOutcome {
+    let others = |w: &(usize, &crate::scheduler::WorkerShared)| Some(w.0) != own_worker;
+    let count = |shared: &Shared| {
+        shared
+            .workers
+            .iter()
+            .enumerate()
+            .filter(others)
+            .filter(|(_, w)| w.is_quiescent())
+            .count()
+    };
+    let total = shared.workers.iter().enumerate().filter(others).count();
+    if policy == FreezePolicy::NoFreeze {
+        std::thread::sleep(NO_FREEZE_GRACE);
+        let stopped = count(shared);
+        return FreezeOutcome {
+            stopped,
+            still_running: total - stopped,
+            tries: 0,
+        };
+    }
+    let per_try = timeout / FREEZE_TRIES;
+    let mut stopped = count(shared);
+    let mut tries = 0;
+    while stopped < total && tries < FREEZE_TRIES {
+        tries += 1;
+        shared.idle.notify_all();
+        let deadline = Instant::now() + per_try;
+        while Instant::now() < deadline {
+            stopped = count(shared);
+            if stopped == total {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+    FreezeOutcome {
+        stopped,
+        still_running: total - stopped,
+        tries,
+    }
+}

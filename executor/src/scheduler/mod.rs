@@ -1,0 +1,111 @@
+//! The scheduler: per-worker queues, the injector, stealing, parking.
+//!
+//! Where a task goes when it is scheduled:
+//! 1. Spawned or woken on one of this runtime's workers: the worker's LIFO slot (the task
+//!    that was there moves to the back of the local queue), because the task woken last is
+//!    the one whose data is hot (message passing). A task that woke itself (a yield) goes to
+//!    the back of the local queue instead, so it cannot hog the worker.
+//! 2. A full local queue spills half of itself to the injector.
+//! 3. Spawned or woken anywhere else: the injector.
+//!
+//! Where a worker looks (see `worker.rs`): every 61st tick the injector first (fairness),
+//! then the LIFO slot (at most 3 times in a row), the local queue, the injector (taking a
+//! batch), then the other workers (stealing half).
+
+mod idle;
+mod worker;
+
+use concurrent_queue::ConcurrentQueue;
+
+pub(crate) use worker::{spawn_workers, WorkerShared};
+
+use crate::config::{Config, FreezePolicy};
+use crate::registry::Registry;
+use crate::sync::{AtomicBool, Ordering};
+use crate::task::meta::Runnable;
+use idle::Idle;
+
+/// Capacity of each worker's local queue (smaller under loom to reach overflow paths).
+#[cfg(not(loom))]
+pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 256;
+#[cfg(loom)]
+pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 4;
+
+/// Everything the workers of one runtime share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// The configuration the runtime was built with (after environment overrides).
+    pub(crate) config: Config,
+    /// Every live task.
+    pub(crate) registry: Registry,
+    /// Tasks scheduled from outside the workers.
+    pub(crate) injector: ConcurrentQueue<Runnable>,
+    /// Per-worker state other threads may read or steal from.
+    pub(crate) workers: Box<[WorkerShared]>,
+    /// Parking.
+    pub(crate) idle: Idle,
+    /// Set once by shutdown; workers exit and new tasks are dropped.
+    pub(crate) shutdown: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, workers: usize) -> Shared {
+        Shared {
+            registry: Registry::new(workers + 1),
+            injector: ConcurrentQueue::unbounded(),
+            workers: (0..workers)
+                .map(|i| WorkerShared::new(format!("{}-{i}", config.thread_name)))
+                .collect(),
+            idle: Idle::new(workers),
+            shutdown: AtomicBool::new(false),
+            config,
+        }
+    }
+
+    /// The freeze policy in force.
+    pub(crate) fn policy(&self) -> FreezePolicy {
+        self.config.freeze_policy
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        // Acquire pairs with the Release in `Runtime::drop`.
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Queues a task that was just spawned (not a wake: no wake counted).
+    pub(crate) fn schedule_new(&self, runnable: Runnable) {
+        if let Some(runnable) = worker::try_schedule_local_current(runnable, false) {
+            self.schedule_remote(runnable);
+        }
+    }
+
+    /// Queues `runnable` on the injector and wakes a worker (rule 3).
+    pub(crate) fn schedule_remote(&self, runnable: Runnable) {
+        if self.is_shutdown() {
+            // Dropping the runnable cancels the task: its future is dropped here.
+            drop(runnable);
+            return;
+        }
+        // An unbounded queue only refuses when closed, and it is never closed.
+        let _ = self.injector.push(runnable);
+        self.idle.notify_one();
+    }
+
+    /// Whether any queue another worker could take from holds a task.
+    pub(crate) fn has_visible_work(&self) -> bool {
+        !self.injector.is_empty() || self.workers.iter().any(|w| !w.queue.is_empty())
+    }
+}
+
+/// The schedule function of every task (async-task calls it on wake).
+pub(crate) fn schedule(runnable: Runnable, info: async_task::ScheduleInfo) {
+    runnable
+        .metadata()
+        .record
+        .on_schedule(info.woken_while_running);
+    if let Some(runnable) = worker::try_schedule_local_current(runnable, info.woken_while_running)
+    {
+        let shared = runnable.metadata().shared.clone();
+        shared.schedule_remote(runnable);
+    }
+}

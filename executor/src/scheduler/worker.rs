@@ -1,0 +1,353 @@
+//! A worker thread: pick a task, pass the freeze check, poll it; search; park.
+
+use std::cell::{Cell, OnceCell};
+use std::io;
+use std::thread::JoinHandle;
+
+use concurrent_queue::{ConcurrentQueue, PushError};
+use event_listener::Listener;
+use introspect::{TaskId, WorkerState};
+
+use super::{Shared, LOCAL_QUEUE_CAPACITY};
+use crate::sync::{Arc, AtomicU64, AtomicU8, Ordering};
+use crate::task::meta::Runnable;
+use crate::{clock, context, freeze};
+
+/// Check the injector before the local queue every this many ticks, so a worker whose tasks
+/// keep waking each other cannot starve tasks from outside (tokio uses the same prime).
+const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// Run the LIFO slot at most this many times in a row, so two tasks that ping-pong cannot
+/// starve the rest of the local queue.
+const MAX_LIFO_STREAK: u8 = 3;
+
+const STATE_SEARCHING: u8 = 0;
+const STATE_RUNNING: u8 = 1;
+const STATE_PARKED: u8 = 2;
+const STATE_STOPPED: u8 = 3;
+const STATE_EXITED: u8 = 4;
+
+/// The part of a worker that other threads see: its queue (to steal from) and its status
+/// (for snapshots and the freeze wait).
+#[derive(Debug)]
+pub(crate) struct WorkerShared {
+    pub(crate) queue: ConcurrentQueue<Runnable>,
+    pub(crate) thread_name: String,
+    state: AtomicU8,
+    current_task: AtomicU64,
+    ticks: AtomicU64,
+}
+
+impl WorkerShared {
+    pub(crate) fn new(thread_name: String) -> WorkerShared {
+        WorkerShared {
+            queue: ConcurrentQueue::bounded(LOCAL_QUEUE_CAPACITY),
+            thread_name,
+            state: AtomicU8::new(STATE_SEARCHING),
+            current_task: AtomicU64::new(0),
+            ticks: AtomicU64::new(0),
+        }
+    }
+
+    /// What the worker is doing, for snapshots.
+    pub(crate) fn state(&self) -> WorkerState {
+        // SeqCst on the stopped/exited states is what the freeze wait relies on; the rest
+        // are statistics.
+        match self.state.load(Ordering::SeqCst) {
+            STATE_RUNNING => WorkerState::Running {
+                task: TaskId(self.current_task.load(Ordering::Relaxed)),
+            },
+            STATE_PARKED => WorkerState::Parked,
+            STATE_STOPPED => WorkerState::Stopped,
+            STATE_EXITED => WorkerState::Exited,
+            _ => WorkerState::Searching,
+        }
+    }
+
+    /// Whether the worker will never poll a task again (stopped by the freeze, or exited).
+    pub(crate) fn is_quiescent(&self) -> bool {
+        matches!(
+            self.state.load(Ordering::SeqCst),
+            STATE_STOPPED | STATE_EXITED
+        )
+    }
+
+    pub(crate) fn ticks(&self) -> u64 {
+        self.ticks.load(Ordering::Relaxed)
+    }
+
+    fn set_state(&self, state: u8) {
+        self.state.store(state, Ordering::SeqCst);
+    }
+}
+
+/// The part of a worker only its own thread touches.
+struct Local {
+    shared: Arc<Shared>,
+    index: usize,
+    /// The task spawned or woken last on this worker (scheduler rule 1).
+    lifo: Cell<Option<Runnable>>,
+    lifo_streak: Cell<u8>,
+    tick: Cell<u32>,
+    rng: Cell<u32>,
+}
+
+thread_local! {
+    /// Set once when a worker thread starts; empty on every other thread.
+    static LOCAL: OnceCell<Local> = const { OnceCell::new() };
+}
+
+/// Starts one thread per worker.
+pub(crate) fn spawn_workers(shared: &Arc<Shared>) -> io::Result<Vec<JoinHandle<()>>> {
+    let mut threads = Vec::with_capacity(shared.workers.len());
+    for index in 0..shared.workers.len() {
+        let shared = shared.clone();
+        let name = shared.workers[index].thread_name.clone();
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || worker_main(shared, index));
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(threads)
+}
+
+fn worker_main(shared: Arc<Shared>, index: usize) {
+    context::set_worker_index(index);
+    let _runtime = context::enter_runtime(shared.clone());
+    LOCAL.with(|cell| {
+        let local = cell.get_or_init(|| Local {
+            shared,
+            index,
+            lifo: Cell::new(None),
+            lifo_streak: Cell::new(0),
+            tick: Cell::new(0),
+            rng: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+        });
+        local.run();
+        // Drop the LIFO task now, while thread-locals still exist: it may run destructors
+        // that spawn or wake.
+        drop(local.lifo.take());
+        local.me().set_state(STATE_EXITED);
+    });
+}
+
+/// Queues `runnable` on the current thread's worker if it is one of its runtime's workers;
+/// gives it back otherwise.
+pub(crate) fn try_schedule_local_current(runnable: Runnable, yielded: bool) -> Option<Runnable> {
+    LOCAL.with(|cell| match cell.get() {
+        Some(local) if Arc::ptr_eq(&local.shared, &runnable.metadata().shared) => {
+            local.push(runnable, yielded);
+            None
+        }
+        _ => Some(runnable),
+    })
+}
+
+impl Local {
+    fn me(&self) -> &WorkerShared {
+        &self.shared.workers[self.index]
+    }
+
+    fn run(&self) {
+        loop {
+            if self.shared.is_shutdown() {
+                return;
+            }
+            if freeze::is_freezing() {
+                self.stop_forever(None);
+            }
+            if let Some(r) = self.next_task() {
+                self.run_task(r);
+                continue;
+            }
+            if let Some(r) = self.search(false) {
+                self.run_task(r);
+                continue;
+            }
+            if self.park() {
+                // Work is visible but searching was refused: take it anyway rather than spin.
+                if let Some(r) = self.search(true) {
+                    self.run_task(r);
+                }
+            }
+        }
+    }
+
+    /// DESIGN §4: picked -> freeze check -> running -> poll.
+    fn run_task(&self, runnable: Runnable) {
+        let record = &runnable.metadata().record;
+        record.enter_poll(Some(self.index), clock::now_ns());
+        // The freeze check, after `enter_poll` (see `freeze.rs` for why this order).
+        if freeze::is_freezing() {
+            record.abandon_poll();
+            self.stop_forever(Some(runnable));
+        }
+        let me = self.me();
+        me.current_task.store(record.id.0, Ordering::Relaxed);
+        me.set_state(STATE_RUNNING);
+        runnable.run();
+        me.set_state(STATE_SEARCHING);
+    }
+
+    /// Stops this worker for good: the freeze. A task already picked is kept, never dropped
+    /// (dropping it would run its destructors) and never run.
+    fn stop_forever(&self, picked: Option<Runnable>) -> ! {
+        self.me().set_state(STATE_STOPPED);
+        let _keep = picked;
+        freeze::park_forever()
+    }
+
+    /// Scheduler rule 1.
+    fn push(&self, runnable: Runnable, yielded: bool) {
+        if self.shared.is_shutdown() {
+            drop(runnable);
+            return;
+        }
+        if yielded {
+            self.push_back(runnable);
+            return;
+        }
+        if let Some(previous) = self.lifo.replace(Some(runnable)) {
+            self.push_back(previous);
+        }
+    }
+
+    /// Scheduler rule 2.
+    fn push_back(&self, runnable: Runnable) {
+        let queue = &self.me().queue;
+        match queue.push(runnable) {
+            Ok(()) => {}
+            Err(PushError::Full(runnable)) | Err(PushError::Closed(runnable)) => {
+                for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+                    match queue.pop() {
+                        Ok(r) => {
+                            let _ = self.shared.injector.push(r);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let _ = self.shared.injector.push(runnable);
+            }
+        }
+        self.shared.idle.notify_one();
+    }
+
+    fn next_task(&self) -> Option<Runnable> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        self.me().ticks.store(u64::from(tick), Ordering::Relaxed);
+        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            if let Ok(r) = self.shared.injector.pop() {
+                return Some(r);
+            }
+        }
+        if let Some(r) = self.lifo.take() {
+            if self.lifo_streak.get() < MAX_LIFO_STREAK {
+                self.lifo_streak.set(self.lifo_streak.get() + 1);
+                return Some(r);
+            }
+            self.push_back(r);
+        }
+        self.lifo_streak.set(0);
+        if let Ok(r) = self.me().queue.pop() {
+            return Some(r);
+        }
+        self.take_from_injector()
+    }
+
+    /// One task from the injector, plus a fair share of the rest moved to the local queue.
+    fn take_from_injector(&self) -> Option<Runnable> {
+        let first = self.shared.injector.pop().ok()?;
+        let share = (self.shared.injector.len() / self.shared.workers.len())
+            .min(LOCAL_QUEUE_CAPACITY / 2);
+        let queue = &self.me().queue;
+        for _ in 0..share {
+            match self.shared.injector.pop() {
+                Ok(r) => {
+                    if let Err(e) = queue.push(r) {
+                        let _ = self.shared.injector.push(e.into_inner());
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        if share > 0 {
+            self.shared.idle.notify_one();
+        }
+        Some(first)
+    }
+
+    /// Steals half of another worker's queue (scheduler rule 3 limits how many search).
+    fn search(&self, force: bool) -> Option<Runnable> {
+        let idle = &self.shared.idle;
+        if !force && !idle.try_start_search() {
+            return None;
+        }
+        let found = self.take_from_injector().or_else(|| self.steal());
+        if !force {
+            idle.end_search(found.is_some());
+        }
+        found
+    }
+
+    fn steal(&self) -> Option<Runnable> {
+        let workers = &self.shared.workers;
+        let n = workers.len();
+        let start = self.next_random() as usize % n;
+        let mine = &self.me().queue;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            let queue = &workers[victim].queue;
+            let half = queue.len().div_ceil(2);
+            let Ok(first) = queue.pop() else { continue };
+            for _ in 1..half {
+                match queue.pop() {
+                    Ok(r) => {
+                        if let Err(e) = mine.push(r) {
+                            let _ = self.shared.injector.push(e.into_inner());
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            return Some(first);
+        }
+        None
+    }
+
+    /// Sleeps until notified (idle protocol rule 2). Returns `true` when it did not sleep
+    /// because work is visible in some queue.
+    fn park(&self) -> bool {
+        let idle = &self.shared.idle;
+        let listener = idle.prepare_sleep();
+        if self.shared.is_shutdown() || freeze::is_freezing() {
+            idle.end_sleep();
+            return false;
+        }
+        if self.shared.has_visible_work() {
+            idle.end_sleep();
+            return true;
+        }
+        self.me().set_state(STATE_PARKED);
+        listener.wait();
+        idle.end_sleep();
+        self.me().set_state(STATE_SEARCHING);
+        false
+    }
+
+    fn next_random(&self) -> u32 {
+        // xorshift32: stealing only needs victims spread out, not quality randomness.
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+}

@@ -1,0 +1,215 @@
+//! [`JoinHandle`] and [`JoinError`].
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use introspect::TaskId;
+
+use crate::sync::{Arc, Ordering};
+use crate::task::harness::panic_message;
+use crate::task::meta::TaskMeta;
+use crate::task::record::TaskRecord;
+
+/// Why a task produced no value.
+pub struct JoinError {
+    id: TaskId,
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    Panic(Box<dyn Any + Send + 'static>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled(id: TaskId) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Panic(payload),
+        }
+    }
+
+    /// The task was aborted, or its runtime shut down before it finished.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The id of the task that failed.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The panic payload, to resume the panic with `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    /// If the task was cancelled rather than panicked; see [`JoinError::try_into_panic`].
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        self.try_into_panic()
+            .expect("JoinError::into_panic called on a cancelled task's error")
+    }
+
+    /// The panic payload, or the error back if the task was cancelled.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(p) => Ok(p),
+            Repr::Cancelled => Err(self),
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Panic(p) => write!(f, "task {} panicked: {}", self.id, panic_message(p.as_ref())),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.id),
+            Repr::Panic(p) => write!(
+                f,
+                "JoinError::Panic({}, {:?})",
+                self.id,
+                panic_message(p.as_ref())
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+/// An owned permission to await a spawned task's output.
+///
+/// Dropping it detaches the task, which runs on to completion (as in tokio).
+///
+/// ```
+/// let rt = executor::Runtime::builder().worker_threads(1).build().unwrap();
+/// let h = rt.spawn(async { 7 });
+/// assert_eq!(rt.block_on(h).unwrap(), 7);
+///
+/// let h = rt.spawn(std::future::pending::<()>());
+/// h.abort();
+/// assert!(rt.block_on(h).unwrap_err().is_cancelled());
+/// ```
+pub struct JoinHandle<T> {
+    task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskMeta>>,
+    abort: AbortHandle,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(task: async_task::Task<Result<T, JoinError>, TaskMeta>) -> Self {
+        let abort = AbortHandle {
+            record: task.metadata().record.clone(),
+            shared: task.metadata().shared.clone(),
+        };
+        JoinHandle {
+            task: Some(task.fallible()),
+            abort,
+        }
+    }
+
+    /// Cancels the task: its future is dropped at its next scheduling point and awaiting this
+    /// handle gives [`JoinError::is_cancelled`], unless it had already finished.
+    pub fn abort(&self) {
+        self.abort.abort();
+    }
+
+    /// A handle that can abort the task without owning its output.
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.abort.clone()
+    }
+
+    /// Whether the task has finished (completed, panicked or been cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// The task's id, as shown in dumps.
+    pub fn id(&self) -> TaskId {
+        self.abort.record.id
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let id = self.id();
+        let task = self
+            .task
+            .as_mut()
+            .expect("JoinHandle polled after it returned Ready");
+        match Pin::new(task).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(out) => {
+                self.task = None;
+                // `None`: the runtime dropped the task without running it to the end.
+                Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(id))))
+            }
+        }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.abort.record.id)
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// Aborts a task from anywhere; see [`JoinHandle::abort`].
+#[derive(Clone)]
+pub struct AbortHandle {
+    record: Arc<TaskRecord>,
+    shared: Arc<crate::scheduler::Shared>,
+}
+
+impl AbortHandle {
+    /// Cancels the task; see [`JoinHandle::abort`].
+    pub fn abort(&self) {
+        // Release pairs with the harness's Acquire load at the task's next poll.
+        self.record.abort_requested.store(true, Ordering::Release);
+        // Wake it so the next poll happens now; a task whose future is already gone has no
+        // waker and needs none.
+        if let Some(waker) = self.shared.registry.waker(self.record.slot) {
+            waker.wake();
+        }
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle")
+            .field("id", &self.record.id)
+            .finish()
+    }
+}

@@ -1,0 +1,221 @@
+//! The per-task record: what the introspection side knows about a task.
+//!
+//! Rules (invariant I4 of DESIGN.md):
+//! 1. `id`, `name`, `spawned_at`, `parent` are written once, before the task is registered,
+//!    and never change: anyone may read them at any time.
+//! 2. Every other field is an atomic. Counters are written only by the thread that polls the
+//!    task (or that wakes it, for the wake counters) with `Relaxed`: they are statistics, no
+//!    other memory is published through them.
+//! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING` with
+//!    `SeqCst` *before* it reads the freezing flag, so a fatal path that sets the flag and then
+//!    reads `state` sees every poll that will still start.
+
+use std::panic::Location;
+
+use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use introspect::{SpawnSite, TaskId, TaskState};
+
+use crate::registry::Slot;
+
+/// Packs a task state and a worker index into one word, so a reader never sees a running
+/// state with another task's worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StateWord(u64);
+
+const KIND_SCHEDULED: u64 = 0;
+const KIND_RUNNING: u64 = 1;
+const KIND_IDLE: u64 = 2;
+const KIND_COMPLETED: u64 = 3;
+const KIND_BITS: u64 = 2;
+const KIND_MASK: u64 = (1 << KIND_BITS) - 1;
+/// Worker field value meaning "not a worker" (a `block_on` thread).
+const NO_WORKER: u64 = (1 << 32) - 1;
+
+impl StateWord {
+    pub(crate) const SCHEDULED: StateWord = StateWord(KIND_SCHEDULED);
+    pub(crate) const IDLE: StateWord = StateWord(KIND_IDLE);
+    pub(crate) const COMPLETED: StateWord = StateWord(KIND_COMPLETED);
+
+    /// Running on worker `worker`, or on a `block_on` thread when `None`.
+    pub(crate) fn running(worker: Option<usize>) -> StateWord {
+        let w = worker.map_or(NO_WORKER, |w| w as u64);
+        StateWord(KIND_RUNNING | (w << KIND_BITS))
+    }
+
+    pub(crate) fn is_running(self) -> bool {
+        self.0 & KIND_MASK == KIND_RUNNING
+    }
+
+    pub(crate) fn to_state(self) -> TaskState {
+        match self.0 & KIND_MASK {
+            KIND_SCHEDULED => TaskState::Scheduled,
+            KIND_IDLE => TaskState::Idle,
+            KIND_COMPLETED => TaskState::Completed,
+            _ => {
+                let w = self.0 >> KIND_BITS;
+                TaskState::Running {
+                    worker: (w != NO_WORKER).then_some(w as usize),
+                }
+            }
+        }
+    }
+}
+
+/// What the runtime records about one task.
+#[derive(Debug)]
+pub(crate) struct TaskRecord {
+    /// Never reused within a process.
+    pub(crate) id: TaskId,
+    /// The name given at spawn, raw (escaping is the renderer's job).
+    pub(crate) name: Option<Box<str>>,
+    /// The spawn call site.
+    pub(crate) spawned_at: &'static Location<'static>,
+    /// The task whose poll spawned this one.
+    pub(crate) parent: Option<TaskId>,
+    /// Where the registry keeps this task.
+    pub(crate) slot: Slot,
+    /// The freeze handshake word; see the module rules.
+    state: AtomicU64,
+    /// `clock::now_ns` of the last state change that matters for the idle/running columns:
+    /// spawn, start of the current poll, end of the last poll.
+    since_ns: AtomicU64,
+    /// Last worker that polled it, plus one (0: none yet).
+    last_worker: AtomicU64,
+    polls: AtomicU64,
+    busy_ns: AtomicU64,
+    wakes: AtomicU64,
+    self_wakes: AtomicU64,
+    /// Set by `JoinHandle::abort`; read by the task's harness at its next poll.
+    pub(crate) abort_requested: AtomicBool,
+    /// Set when this task raised the fatal error, so the dump prints it first.
+    pub(crate) fatal: AtomicBool,
+}
+
+impl TaskRecord {
+    pub(crate) fn new(
+        name: Option<Box<str>>,
+        spawned_at: &'static Location<'static>,
+        parent: Option<TaskId>,
+        slot: Slot,
+        now_ns: u64,
+    ) -> TaskRecord {
+        TaskRecord {
+            id: next_task_id(),
+            name,
+            spawned_at,
+            parent,
+            slot,
+            state: AtomicU64::new(StateWord::SCHEDULED.0),
+            since_ns: AtomicU64::new(now_ns),
+            last_worker: AtomicU64::new(0),
+            polls: AtomicU64::new(0),
+            busy_ns: AtomicU64::new(0),
+            wakes: AtomicU64::new(0),
+            self_wakes: AtomicU64::new(0),
+            abort_requested: AtomicBool::new(false),
+            fatal: AtomicBool::new(false),
+        }
+    }
+
+    /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
+    pub(crate) fn enter_poll(&self, worker: Option<usize>, now_ns: u64) {
+        // SeqCst: this store and the flag load that follows it must be ordered against the
+        // fatal path's flag store and state load (a store-load pair on each side, Dekker
+        // style); Release/Acquire would allow both sides to miss each other.
+        self.state
+            .store(StateWord::running(worker).0, Ordering::SeqCst);
+        self.since_ns.store(now_ns, Ordering::Relaxed);
+        if let Some(w) = worker {
+            self.last_worker.store(w as u64 + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// The poller saw the freezing flag after `enter_poll`: the poll never happened.
+    pub(crate) fn abandon_poll(&self) {
+        self.state.store(StateWord::SCHEDULED.0, Ordering::SeqCst);
+    }
+
+    /// The poll that [`TaskRecord::enter_poll`] started at `start_ns` returned at `end_ns`.
+    /// Called by the poller only.
+    pub(crate) fn exit_poll(&self, start_ns: u64, end_ns: u64) {
+        self.polls.fetch_add(1, Ordering::Relaxed);
+        self.busy_ns
+            .fetch_add(end_ns.saturating_sub(start_ns), Ordering::Relaxed);
+        self.since_ns.store(end_ns, Ordering::Relaxed);
+        // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
+        // wake during the poll already moved it to SCHEDULED and completion to COMPLETED: those
+        // stay. Release pairs with the snapshot's load so the counters above come with it.
+        let current = self.state.load(Ordering::Relaxed);
+        if StateWord(current).is_running() {
+            let _ = self.state.compare_exchange(
+                current,
+                StateWord::IDLE.0,
+                Ordering::Release,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// The task was woken and is about to be queued.
+    pub(crate) fn on_schedule(&self, woken_while_running: bool) {
+        self.wakes.fetch_add(1, Ordering::Relaxed);
+        if woken_while_running {
+            self.self_wakes.fetch_add(1, Ordering::Relaxed);
+        }
+        // Not SeqCst: a scheduled task is not running, and the handshake only cares about
+        // transitions *into* running.
+        self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
+    }
+
+    /// The future returned `Ready` (or was aborted): the output waits for the `JoinHandle`.
+    pub(crate) fn on_complete(&self) {
+        self.state.store(StateWord::COMPLETED.0, Ordering::Release);
+    }
+
+    /// The state and worker as one consistent pair.
+    pub(crate) fn state(&self) -> StateWord {
+        // SeqCst: the fatal path's half of the handshake (see `enter_poll`).
+        StateWord(self.state.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn since_ns(&self) -> u64 {
+        self.since_ns.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn last_worker(&self) -> Option<usize> {
+        match self.last_worker.load(Ordering::Relaxed) {
+            0 => None,
+            w => Some(w as usize - 1),
+        }
+    }
+
+    pub(crate) fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn busy_ns(&self) -> u64 {
+        self.busy_ns.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn wakes(&self) -> (u64, u64) {
+        (
+            self.wakes.load(Ordering::Relaxed),
+            self.self_wakes.load(Ordering::Relaxed),
+        )
+    }
+
+    pub(crate) fn spawn_site(&self) -> SpawnSite {
+        SpawnSite {
+            file: self.spawned_at.file().to_owned(),
+            line: self.spawned_at.line(),
+            column: self.spawned_at.column(),
+        }
+    }
+
+}
+
+fn next_task_id() -> TaskId {
+    // Relaxed: uniqueness needs only the atomicity of fetch_add, not ordering.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    TaskId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
