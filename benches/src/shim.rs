@@ -76,6 +76,7 @@ impl<T> Future for ExecutorJoin<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         match ready!(Pin::new(&mut self.0).poll(cx)) {
             Ok(value) => Poll::Ready(value),
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
             Err(error) => panic!("executor task failed: {error}"),
         }
     }

@@ -206,7 +206,7 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let kind = BlockOnKind {
-            name: None,
+            name: Some("block_on"),
             panic_is_fatal: false,
         };
         block_on(&self.shared, future, kind, std::panic::Location::caller())

@@ -8,7 +8,10 @@ use serde::Serializer;
 use std::time::Duration;
 
 /// Serializes `duration` as whole nanoseconds.
-pub(crate) fn serialize<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize<S: Serializer>(
+    duration: &Duration,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_u64(nanos(*duration))
 }
 
@@ -56,7 +59,10 @@ mod tests {
             json(Duration::from_micros(1_500), Some(Duration::from_nanos(7))),
             r#"{"busy":1500000,"running_for":7}"#
         );
-        assert_eq!(json(Duration::ZERO, None), r#"{"busy":0,"running_for":null}"#);
+        assert_eq!(
+            json(Duration::ZERO, None),
+            r#"{"busy":0,"running_for":null}"#
+        );
     }
 
     #[test]

@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_unchanged() {
-        assert_eq!(escape("accept-loop 42 é 日本", NAME_LIMIT), "accept-loop 42 é 日本");
+        assert_eq!(
+            escape("accept-loop 42 é 日本", NAME_LIMIT),
+            "accept-loop 42 é 日本"
+        );
         assert_eq!(quote("conn", NAME_LIMIT), "\"conn\"");
     }
 
@@ -172,7 +175,10 @@ mod tests {
 
     #[test]
     fn control_chars_c0_del_c1() {
-        assert_eq!(escape("\0\x07\x1b[2J\x7f", 100), "\\u{0}\\u{7}\\u{1b}[2J\\u{7f}");
+        assert_eq!(
+            escape("\0\x07\x1b[2J\x7f", 100),
+            "\\u{0}\\u{7}\\u{1b}[2J\\u{7f}"
+        );
         assert_eq!(escape("\u{85}\u{9b}31m", 100), "\\u{85}\\u{9b}31m");
     }
 
@@ -181,7 +187,10 @@ mod tests {
         assert_eq!(escape("\u{202e}abc\u{202c}", 100), "\\u{202e}abc\\u{202c}");
         assert_eq!(escape("\u{2066}x\u{2069}", 100), "\\u{2066}x\\u{2069}");
         assert_eq!(escape("a\u{2028}b\u{2029}c", 100), "a\\u{2028}b\\u{2029}c");
-        assert_eq!(escape("\u{200b}\u{feff}\u{e0041}", 100), "\\u{200b}\\u{feff}\\u{e0041}");
+        assert_eq!(
+            escape("\u{200b}\u{feff}\u{e0041}", 100),
+            "\\u{200b}\\u{feff}\\u{e0041}"
+        );
     }
 
     #[test]

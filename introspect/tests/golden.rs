@@ -42,7 +42,8 @@ fn workers() {
 
 #[test]
 fn table() {
-    let out = render::table(&fatal_snapshot(), &ALL) + "\n" + &render::table(&live_snapshot(), &ALL);
+    let out =
+        render::table(&fatal_snapshot(), &ALL) + "\n" + &render::table(&live_snapshot(), &ALL);
     assert_golden("table.txt", &out);
 }
 
@@ -55,8 +56,10 @@ fn blocks() {
 #[test]
 fn summary() {
     let mut one = empty_snapshot();
-    one.tasks.push(common::task(9, None, introspect::TaskState::Idle));
-    one.workers.push(common::worker(0, introspect::WorkerState::Exited, 0, 0));
+    one.tasks
+        .push(common::task(9, None, introspect::TaskState::Idle));
+    one.workers
+        .push(common::worker(0, introspect::WorkerState::Exited, 0, 0));
     let out: String = [fatal_snapshot(), live_snapshot(), empty_snapshot(), one]
         .iter()
         .map(|snapshot| render::summary(snapshot, &ALL))
@@ -76,14 +79,17 @@ fn dumps_at_each_detail_level() {
 #[test]
 fn empty_snapshot_at_each_detail_level() {
     let snapshot = empty_snapshot();
-    let out = [ALL, SINGLE, NONE].map(|options| render::text(&snapshot, &options)).join("--\n");
+    let out = [ALL, SINGLE, NONE]
+        .map(|options| render::text(&snapshot, &options))
+        .join("--\n");
     assert_golden("dump_empty.txt", &out);
 }
 
 #[test]
 fn json() {
-    assert_golden("snapshot.json", &render::json(&fatal_snapshot()));
-    assert_golden("empty.json", &render::json(&empty_snapshot()));
+    // A final newline keeps the golden files tidy; `json` itself does not add one.
+    assert_golden("snapshot.json", &(render::json(&fatal_snapshot()) + "\n"));
+    assert_golden("empty.json", &(render::json(&empty_snapshot()) + "\n"));
 }
 
 #[test]
@@ -93,7 +99,10 @@ fn json_value_has_version_and_totals() {
     assert_eq!(value["totals"]["tasks"], 7);
     assert_eq!(value["totals"]["skipped"], 1);
     assert_eq!(value["tasks"][0]["id"], 1, "tasks are sorted by id");
-    assert_eq!(value["tasks"][1]["idle"], 2_100_000_000u64, "durations are nanoseconds");
+    assert_eq!(
+        value["tasks"][1]["idle"], 2_100_000_000u64,
+        "durations are nanoseconds"
+    );
     let text = render::json(&fatal_snapshot());
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed, value);
@@ -104,7 +113,10 @@ fn write_text_writes_what_text_renders() {
     let snapshot = fatal_snapshot();
     let mut out = Vec::new();
     render::write_text(&snapshot, &ALL, &mut out).unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), render::text(&snapshot, &ALL));
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        render::text(&snapshot, &ALL)
+    );
 }
 
 #[test]

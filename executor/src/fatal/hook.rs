@@ -7,7 +7,7 @@ use std::sync::Once;
 use crate::{context, freeze};
 
 /// What the hook saw of the last fatal panic on this thread: where, and the backtrace.
-type LastPanic = (Option<String>, Option<String>);
+type LastPanic = (Option<String>, Option<backtrace::Backtrace>);
 
 thread_local! {
     static LAST_PANIC: RefCell<LastPanic> = const { RefCell::new((None, None)) };
@@ -24,7 +24,8 @@ pub(crate) fn install_panic_hook() {
                 let message = crate::task::harness::panic_message(info.payload());
                 let location = info.location().map(|l| l.to_string()).unwrap_or_default();
                 super::dump::write_line_and_abort(&format!(
-                    "panic during the fatal dump at {location}: {}",
+                    "panic during the fatal dump at {}: {}",
+                    introspect::escape(&location, introspect::MESSAGE_LIMIT),
                     introspect::escape(&message, introspect::MESSAGE_LIMIT)
                 ));
             }
@@ -36,7 +37,7 @@ pub(crate) fn install_panic_hook() {
             if context::panic_is_fatal() {
                 // The dump reports this panic with its location and backtrace.
                 let location = info.location().map(|l| l.to_string());
-                let backtrace = format!("{:?}", backtrace::Backtrace::new());
+                let backtrace = backtrace::Backtrace::new_unresolved();
                 LAST_PANIC.with(|p| *p.borrow_mut() = (location, Some(backtrace)));
                 return;
             }

@@ -52,17 +52,22 @@ const LOCK_BOUND: Duration = Duration::from_millis(50);
 #[track_caller]
 pub fn fatal(message: impl Display) -> ! {
     let location = Location::caller();
+    let backtrace = backtrace::Backtrace::new_unresolved();
     let task = context::current_task();
+    claim();
+    // Formatting runs user code: after the claim, so a message that panics or calls `fatal`
+    // is a fatal error during the fatal error (one line, abort), not a lost dump.
     let reason = Reason::Fatal {
         message: message.to_string(),
         location: Some(location.to_string()),
         task,
     };
-    fatal_error(reason, task, Some(capture_backtrace()))
+    freeze_and_dump(reason, task, Some(backtrace))
 }
 
 /// A task under `TaskPanic::Fatal` panicked (called from its harness, with its record).
 pub(crate) fn task_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
+    claim();
     let (location, backtrace) = hook::take_last_panic();
     record.fatal.store(true, crate::sync::Ordering::Relaxed);
     let reason = Reason::Fatal {
@@ -70,36 +75,40 @@ pub(crate) fn task_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> 
         location,
         task: Some(record.id),
     };
-    fatal_error(reason, Some(record.id), backtrace)
+    freeze_and_dump(reason, Some(record.id), backtrace)
 }
 
 /// A panic escaped the main future of `#[executor::main]`.
 pub(crate) fn main_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
+    claim();
     let (location, backtrace) = hook::take_last_panic();
     let reason = Reason::Fatal {
         message: format!("panic in main: {}", panic_message(payload)),
         location,
         task: Some(record.id),
     };
-    fatal_error(reason, Some(record.id), backtrace)
+    freeze_and_dump(reason, Some(record.id), backtrace)
 }
 
-fn capture_backtrace() -> String {
-    format!("{:?}", backtrace::Backtrace::new())
-}
-
-/// Steps 1 to 5.
-pub(crate) fn fatal_error(reason: Reason, fatal_task: Option<TaskId>, backtrace: Option<String>) -> ! {
+/// Step 1: returns only on the thread that becomes the fatal thread.
+pub(crate) fn claim() {
     match freeze::claim() {
         freeze::Claim::First => {}
         freeze::Claim::Recursive => {
-            dump::write_line_and_abort(&format!(
-                "fatal error during the fatal dump: {}",
-                introspect::escape(&reason_text(&reason), introspect::MESSAGE_LIMIT)
-            ));
+            dump::write_line_and_abort("fatal error during the fatal dump; aborting")
         }
         freeze::Claim::Another => freeze::park_forever(),
     }
+}
+
+/// Steps 2 to 5, on the fatal thread. The backtrace was captured unresolved at the error and
+/// is resolved (slow: it reads debug info) only after the snapshot, so the snapshot shows the
+/// moment of the error.
+pub(crate) fn freeze_and_dump(
+    reason: Reason,
+    fatal_task: Option<TaskId>,
+    backtrace: Option<backtrace::Backtrace>,
+) -> ! {
     let runtimes = live_runtimes();
     let own = context::try_current_shared();
     let policy = own
@@ -120,17 +129,13 @@ pub(crate) fn fatal_error(reason: Reason, fatal_task: Option<TaskId>, backtrace:
         records.extend(listing.records);
         locked_shards += listing.locked_shards;
     }
-    let snapshot = snapshot::assemble(&runtimes, &records, reason, policy, backtrace, fatal_task);
+    let mut snapshot = snapshot::assemble(&runtimes, &records, reason, policy, None, fatal_task);
+    snapshot.backtrace = backtrace.map(|mut bt| {
+        bt.resolve();
+        format!("{bt:?}")
+    });
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
     dump::write(&snapshot, locked_shards, dump_path.as_deref())
-}
-
-fn reason_text(reason: &Reason) -> String {
-    match reason {
-        Reason::Live => "live snapshot".to_owned(),
-        Reason::Fatal { message, .. } => message.clone(),
-        Reason::Signal { name } => name.clone(),
-    }
 }
 
 /// Every runtime still alive, without waiting long for the list's lock.

@@ -27,7 +27,8 @@ pub(crate) fn install_sigquit_handler() {
                         let reason = Reason::Signal {
                             name: "SIGQUIT".to_owned(),
                         };
-                        super::fatal_error(reason, None, None);
+                        super::claim();
+                        super::freeze_and_dump(reason, None, None);
                     }
                 });
             if let Err(e) = started {

@@ -123,7 +123,7 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
             lifo: Cell::new(None),
             lifo_streak: Cell::new(0),
             tick: Cell::new(0),
-            rng: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+            rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         });
         local.run();
         // Drop the LIFO task now, while thread-locals still exist: it may run destructors

@@ -2,7 +2,9 @@
 //! backtrace.
 
 use super::{labels, utc, Detail, TextOptions};
-use crate::escape::{bound_lines, escape, lines_marker, quote, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT};
+use crate::escape::{
+    bound_lines, escape, lines_marker, quote, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT,
+};
 use crate::model::{Reason, Snapshot, TaskId};
 use std::fmt::Write as _;
 
@@ -49,7 +51,11 @@ fn origin(snapshot: &Snapshot, location: Option<&str>, task: Option<TaskId>) -> 
     }
     if let Some(id) = task {
         parts.push(format!("in task {id}"));
-        let name = snapshot.tasks.iter().find(|t| t.id == id).and_then(|t| t.name.as_deref());
+        let name = snapshot
+            .tasks
+            .iter()
+            .find(|t| t.id == id)
+            .and_then(|t| t.name.as_deref());
         if let Some(name) = name {
             parts.push(quote(name, NAME_LIMIT));
         }

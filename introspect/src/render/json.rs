@@ -1,9 +1,9 @@
 //! The JSON dump: the snapshot as data, for tools. The schema is documented in the crate docs.
 
+use super::header::backtrace_lines;
 use crate::escape::{
     bound, bound_lines, is_hidden, lines_marker, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT,
 };
-use super::header::backtrace_lines;
 use crate::model::{Policy, Reason, Snapshot, TaskInfo, Totals, WorkerInfo};
 use serde::Serialize;
 use serde_json::Value;
@@ -88,7 +88,9 @@ fn bound_reason(reason: &Reason) -> Reason {
             task,
         } => Reason::Fatal {
             message: bound(message, MESSAGE_LIMIT).into_owned(),
-            location: location.as_deref().map(|l| bound(l, LINE_LIMIT).into_owned()),
+            location: location
+                .as_deref()
+                .map(|l| bound(l, LINE_LIMIT).into_owned()),
             task: *task,
         },
         Reason::Signal { name } => Reason::Signal {
@@ -114,7 +116,10 @@ fn bound_task(task: &TaskInfo) -> TaskInfo {
     }
     if let Some(trace) = &mut task.trace {
         let (kept, omitted) = bound_lines(trace);
-        let mut lines: Vec<String> = kept.iter().map(|l| bound(l, LINE_LIMIT).into_owned()).collect();
+        let mut lines: Vec<String> = kept
+            .iter()
+            .map(|l| bound(l, LINE_LIMIT).into_owned())
+            .collect();
         if omitted > 0 {
             lines.push(lines_marker(omitted));
         }
@@ -128,7 +133,10 @@ fn bound_task(task: &TaskInfo) -> TaskInfo {
 fn bound_backtrace(backtrace: &str) -> String {
     let lines = backtrace_lines(backtrace);
     let (kept, omitted) = bound_lines(&lines);
-    let mut kept: Vec<String> = kept.iter().map(|l| bound(l, LINE_LIMIT).into_owned()).collect();
+    let mut kept: Vec<String> = kept
+        .iter()
+        .map(|l| bound(l, LINE_LIMIT).into_owned())
+        .collect();
     if omitted > 0 {
         kept.push(lines_marker(omitted));
     }
@@ -160,7 +168,10 @@ mod tests {
 
     #[test]
     fn hidden_chars_become_json_escapes() {
-        assert_eq!(escape_hidden("\"a\u{202e}b\u{7f}\u{9b}\""), r#""a\u202eb\u007f\u009b""#);
+        assert_eq!(
+            escape_hidden("\"a\u{202e}b\u{7f}\u{9b}\""),
+            r#""a\u202eb\u007f\u009b""#
+        );
         assert_eq!(escape_hidden("\"\u{e0041}\""), r#""\udb40\udc41""#);
         assert_eq!(escape_hidden("{\n  \"é\"\n}"), "{\n  \"é\"\n}");
     }

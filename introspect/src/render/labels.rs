@@ -24,7 +24,12 @@ pub(super) fn policy(policy: Policy) -> &'static str {
 
 /// `file:line:column`, the file escaped.
 pub(super) fn spawn_site(site: &SpawnSite) -> String {
-    format!("{}:{}:{}", escape(&site.file, LINE_LIMIT), site.line, site.column)
+    format!(
+        "{}:{}:{}",
+        escape(&site.file, LINE_LIMIT),
+        site.line,
+        site.column
+    )
 }
 
 /// `1 poll`, `4 polls`.

@@ -31,10 +31,19 @@ pub fn summary(snapshot: &Snapshot, _options: &TextOptions) -> String {
         "worker",
         "workers",
         &[
-            (totals.workers_stopped, format!("{} stopped", totals.workers_stopped)),
-            (totals.workers_running, format!("{} running", totals.workers_running)),
+            (
+                totals.workers_stopped,
+                format!("{} stopped", totals.workers_stopped),
+            ),
+            (
+                totals.workers_running,
+                format!("{} running", totals.workers_running),
+            ),
             (totals.workers_idle, format!("{} idle", totals.workers_idle)),
-            (totals.workers_exited(), format!("{} exited", totals.workers_exited())),
+            (
+                totals.workers_exited(),
+                format!("{} exited", totals.workers_exited()),
+            ),
         ],
     );
     format!("{tasks} · {workers}\n")

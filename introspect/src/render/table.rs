@@ -45,8 +45,12 @@ pub fn table(snapshot: &Snapshot, options: &TextOptions) -> String {
 fn row(task: &TaskInfo) -> [String; 8] {
     let worker = match task.state {
         TaskState::Running { worker: None } => "block_on".to_owned(),
-        TaskState::Running { worker: Some(index) } => index.to_string(),
-        _ => task.worker.map_or_else(|| "-".to_owned(), |index| index.to_string()),
+        TaskState::Running {
+            worker: Some(index),
+        } => index.to_string(),
+        _ => task
+            .worker
+            .map_or_else(|| "-".to_owned(), |index| index.to_string()),
     };
     // Idle time means nothing while the task is inside `poll`.
     let idle = match task.state {
@@ -56,12 +60,16 @@ fn row(task: &TaskInfo) -> [String; 8] {
     [
         task.id.to_string(),
         labels::state(task).to_owned(),
-        task.name.as_deref().map_or_else(|| "-".to_owned(), |name| quote_cell(name, NAME_WIDTH)),
+        task.name
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), |name| quote_cell(name, NAME_WIDTH)),
         worker,
         task.polls.to_string(),
         HumanDuration(task.busy).to_string(),
         idle,
-        task.spawned_at.as_ref().map_or_else(|| "<unknown>".to_owned(), spawn_site),
+        task.spawned_at
+            .as_ref()
+            .map_or_else(|| "<unknown>".to_owned(), spawn_site),
     ]
 }
 

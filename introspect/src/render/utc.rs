@@ -69,7 +69,11 @@ mod tests {
             let month_ended = pd == days_in_month(py, pm);
             let next_month = (y, m, d) == (py, pm + 1, 1) && month_ended;
             let next_year = (y, m, d) == (py + 1, 1, 1) && (pm, pd) == (12, 31);
-            assert!(next_day || next_month || next_year, "{previous:?} -> {:?}", (y, m, d));
+            assert!(
+                next_day || next_month || next_year,
+                "{previous:?} -> {:?}",
+                (y, m, d)
+            );
             previous = (y, m, d);
         }
     }

@@ -116,7 +116,10 @@ pub fn fatal_snapshot() -> Snapshot {
             busy: us(95),
             idle: ms(2_130),
             wakes: 2,
-            trace: trace(&["main::run at src/main.rs:22:18", "executor::task::JoinHandle::await"]),
+            trace: trace(&[
+                "main::run at src/main.rs:22:18",
+                "executor::task::JoinHandle::await",
+            ]),
             ..task(1, Some("main"), TaskState::Idle)
         },
         TaskInfo {
@@ -201,13 +204,18 @@ pub fn empty_snapshot() -> Snapshot {
 /// Compares `actual` with `tests/golden/<name>` exactly; with `UPDATE_GOLDEN=1`, rewrites the
 /// file instead (then check the diff by eye before committing it).
 pub fn assert_golden(name: &str, actual: &str) {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "golden", name].iter().collect();
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "golden", name]
+        .iter()
+        .collect();
     if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
         std::fs::write(&path, actual).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!("cannot read {}: {err} (run with UPDATE_GOLDEN=1 to create it)", path.display())
+        panic!(
+            "cannot read {}: {err} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
     });
     if expected != actual {
         panic!(

@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A runtime with `n` workers.
+pub fn rt(n: usize) -> executor::Runtime {
+    executor::Runtime::builder()
+        .worker_threads(n)
+        .build()
+        .expect("runtime")
+}
+
+/// Scales a count down under Miri and in debug builds, where each task is much slower.
+pub fn scaled(n: usize) -> usize {
+    if cfg!(miri) {
+        n / 100
+    } else {
+        n
+    }
+}
+
+/// Counts drops of the values it hands out.
+#[derive(Clone, Default)]
+pub struct DropCounter(Arc<AtomicUsize>);
+
+/// Increments its counter when dropped.
+pub struct Tracked(Arc<AtomicUsize>);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl DropCounter {
+    pub fn track(&self) -> Tracked {
+        Tracked(self.0.clone())
+    }
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How long stress tests run: bounded, and short enough for CI on 2 cores.
+pub const STRESS_TIME: Duration = Duration::from_millis(1500);
