@@ -8,7 +8,7 @@
 
 use benches::alloc_count::{counts, CountingAlloc};
 use benches::idle::IdleTasks;
-use benches::{meta, workers, workloads, AsyncExecutorRt, Rt, TokioRt};
+use benches::{meta, workers, workloads, AsyncExecutorRt, ExecutorRt, Rt, TokioRt};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -64,12 +64,7 @@ fn main() {
         filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()))
     };
 
-    let names = [
-        #[cfg(feature = "executor")]
-        benches::ExecutorRt::NAME,
-        TokioRt::NAME,
-        AsyncExecutorRt::NAME,
-    ];
+    let names = [ExecutorRt::NAME, TokioRt::NAME, AsyncExecutorRt::NAME];
     if list {
         for name in names.iter().filter(|name| selected(name)) {
             println!("memory/{name}: benchmark");
@@ -83,9 +78,8 @@ fn main() {
     let w = workers();
     let tasks = if bench { TASKS } else { SMOKE_TASKS };
     let mut rows = Vec::new();
-    #[cfg(feature = "executor")]
-    if selected(benches::ExecutorRt::NAME) {
-        rows.push(measure::<benches::ExecutorRt>(w, tasks));
+    if selected(ExecutorRt::NAME) {
+        rows.push(measure::<ExecutorRt>(w, tasks));
     }
     if selected(TokioRt::NAME) {
         rows.push(measure::<TokioRt>(w, tasks));

@@ -5,18 +5,20 @@
 //! short version. Each runtime is built at most once per group, lazily on its first benchmark
 //! (so a filtered-out runtime is never built), and always outside the timed loop.
 
+use benches::idle::IdleTasks;
 use benches::workloads::{self as wl, BusyLoad};
-use benches::{meta, quick_mode, workers, AsyncExecutorRt, Rt, TokioRt};
+use benches::{meta, quick_mode, workers, AsyncExecutorRt, ExecutorRt, Rt, TokioRt};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use introspect::render::{text, TextOptions};
+use std::hint::black_box;
 use std::time::Duration;
 
 /// Runs `$body` once per runtime with `$rt` naming that runtime's shim type.
 macro_rules! for_each_runtime {
     ($rt:ident => $body:block) => {{
-        #[cfg(feature = "executor")]
         {
-            type $rt = benches::ExecutorRt;
+            type $rt = ExecutorRt;
             $body
         }
         {
@@ -31,11 +33,13 @@ macro_rules! for_each_runtime {
 }
 
 fn main() {
-    let quick = quick_mode();
+    let args: Vec<String> = std::env::args().collect();
+    // Criterion's `--quick` stops each benchmark at the measurement time at the latest, so it
+    // gets quick mode's short measurement time too.
+    let quick = quick_mode() || args.iter().any(|a| a == "--quick");
     let w = workers();
     let mut c = criterion(quick).configure_from_args();
 
-    let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
         eprintln!(
             "benches: W = {w} workers ({} cores), quick mode {}",
@@ -52,7 +56,6 @@ fn main() {
     chained_spawn(&mut c, w);
     channels_ring(&mut c, w);
     spawn_one_latency(&mut c, w);
-    #[cfg(feature = "executor")]
     snapshot(&mut c, w);
     spawn_complete(&mut c, w);
 
@@ -121,7 +124,13 @@ impl Workload {
 }
 
 fn spawn_many_local(c: &mut Criterion, w: usize) {
-    simple(c, w, "spawn_many_local", wl::SPAWN_MANY_LOCAL, Workload::SpawnManyLocal);
+    simple(
+        c,
+        w,
+        "spawn_many_local",
+        wl::SPAWN_MANY_LOCAL,
+        Workload::SpawnManyLocal,
+    );
 }
 
 fn spawn_many_remote(c: &mut Criterion, w: usize) {
@@ -154,7 +163,13 @@ fn ping_pong(c: &mut Criterion, w: usize) {
 }
 
 fn chained_spawn(c: &mut Criterion, w: usize) {
-    simple(c, w, "chained_spawn", wl::CHAIN_DEPTH, Workload::ChainedSpawn);
+    simple(
+        c,
+        w,
+        "chained_spawn",
+        wl::CHAIN_DEPTH,
+        Workload::ChainedSpawn,
+    );
 }
 
 fn channels_ring(c: &mut Criterion, w: usize) {
@@ -184,14 +199,8 @@ fn spawn_one_latency(c: &mut Criterion, w: usize) {
     g.finish();
 }
 
-/// 8. Snapshot and text render of N idle tasks (executor only).
-#[cfg(feature = "executor")]
+/// Workload 8: Snapshot and text render of N idle tasks (executor only).
 fn snapshot(c: &mut Criterion, w: usize) {
-    use benches::idle::IdleTasks;
-    use benches::ExecutorRt;
-    use introspect::render::{text, TextOptions};
-    use std::hint::black_box;
-
     let mut g = group(c, "snapshot");
     let mut rt: Option<ExecutorRt> = None;
     for tasks in [10_000, 100_000] {
@@ -203,7 +212,10 @@ fn snapshot(c: &mut Criterion, w: usize) {
                 let mut idle = IdleTasks::new(tasks);
                 idle.spawn_all(rt);
                 let seen = rt.runtime().handle().snapshot().tasks.len();
-                assert!(seen >= tasks, "the snapshot shows {seen} of {tasks} idle tasks");
+                assert!(
+                    seen >= tasks,
+                    "the snapshot shows {seen} of {tasks} idle tasks"
+                );
                 idle
             });
             let options = TextOptions::default();
@@ -220,5 +232,11 @@ fn snapshot(c: &mut Criterion, w: usize) {
 }
 
 fn spawn_complete(c: &mut Criterion, w: usize) {
-    simple(c, w, "spawn_complete", wl::SPAWN_COMPLETE, Workload::SpawnComplete);
+    simple(
+        c,
+        w,
+        "spawn_complete",
+        wl::SPAWN_COMPLETE,
+        Workload::SpawnComplete,
+    );
 }

@@ -30,7 +30,10 @@ impl Gate {
 
     /// A future that completes once the gate is open.
     pub fn wait(self: &Arc<Self>) -> GateWait {
-        GateWait { gate: Arc::clone(self), registered: false }
+        GateWait {
+            gate: Arc::clone(self),
+            registered: false,
+        }
     }
 
     /// How many waiters have registered so far.
@@ -49,7 +52,9 @@ impl Gate {
 
     /// The waker list, even if a waiter panicked while holding it.
     fn lock(&self) -> MutexGuard<'_, Option<Vec<Waker>>> {
-        self.waiting.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -97,7 +102,11 @@ pub struct IdleTasks<R: Rt> {
 impl<R: Rt> IdleTasks<R> {
     /// Allocates everything but the tasks: the gate and room for `count` handles.
     pub fn new(count: usize) -> Self {
-        IdleTasks { gate: Gate::new(count), count, handles: Vec::with_capacity(count) }
+        IdleTasks {
+            gate: Gate::new(count),
+            count,
+            handles: Vec::with_capacity(count),
+        }
     }
 
     /// The size of one task's future, the part of each task that is not the runtime's.

@@ -14,8 +14,6 @@ pub mod workers;
 pub mod workloads;
 pub mod yield_now;
 
-pub use shim::{AsyncExecutorRt, Rt, TaskHandle, TokioRt};
-#[cfg(feature = "executor")]
-pub use shim::ExecutorRt;
+pub use shim::{AsyncExecutorRt, ExecutorRt, Rt, TaskHandle, TokioRt};
 pub use workers::{quick_mode, workers};
 pub use yield_now::yield_now;

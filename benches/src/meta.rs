@@ -31,7 +31,9 @@ pub fn criterion_dir() -> PathBuf {
 
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// The processor's model name, from `/proc/cpuinfo` where there is one.
@@ -64,7 +66,10 @@ pub fn write_json(name: &str, value: &Value) {
     let dir = criterion_dir();
     let path = dir.join(name);
     let result = std::fs::create_dir_all(&dir).and_then(|()| {
-        std::fs::write(&path, serde_json::to_string_pretty(value).unwrap_or_default())
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(value).unwrap_or_default(),
+        )
     });
     if let Err(error) = result {
         eprintln!("benches: cannot write {}: {error}", path.display());

@@ -49,14 +49,12 @@ pub trait Rt: Send + Sync + Sized + 'static {
 // executor (this workspace)
 
 /// This workspace's runtime.
-#[cfg(feature = "executor")]
 #[derive(Debug)]
 pub struct ExecutorRt {
     /// The runtime; dropping it shuts the workers down.
     rt: executor::Runtime,
 }
 
-#[cfg(feature = "executor")]
 impl ExecutorRt {
     /// The runtime, for what only it can do (snapshots).
     pub fn runtime(&self) -> &executor::Runtime {
@@ -65,11 +63,9 @@ impl ExecutorRt {
 }
 
 /// An [`ExecutorRt`] task handle.
-#[cfg(feature = "executor")]
 #[derive(Debug)]
 pub struct ExecutorJoin<T>(executor::JoinHandle<T>);
 
-#[cfg(feature = "executor")]
 impl<T> Future for ExecutorJoin<T> {
     type Output = T;
 
@@ -82,7 +78,6 @@ impl<T> Future for ExecutorJoin<T> {
     }
 }
 
-#[cfg(feature = "executor")]
 impl<T: Send + 'static> TaskHandle<T> for ExecutorJoin<T> {
     fn detach(self) {
         // Dropping an executor JoinHandle detaches the task.
@@ -90,7 +85,6 @@ impl<T: Send + 'static> TaskHandle<T> for ExecutorJoin<T> {
     }
 }
 
-#[cfg(feature = "executor")]
 impl Rt for ExecutorRt {
     const NAME: &'static str = "executor";
     type Join<T: Send + 'static> = ExecutorJoin<T>;

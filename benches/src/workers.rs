@@ -37,7 +37,9 @@ pub fn parse_workers(value: Option<&str>) -> Result<Option<usize>, String> {
         return Ok(None);
     };
     match value.parse::<usize>() {
-        Ok(0) => Err(format!("{WORKERS_ENV}=0 is not a worker count (it must be at least 1)")),
+        Ok(0) => Err(format!(
+            "{WORKERS_ENV}=0 is not a worker count (it must be at least 1)"
+        )),
         Ok(w) => Ok(Some(w)),
         Err(_) => Err(format!("{WORKERS_ENV}={value:?} is not a positive integer")),
     }
@@ -46,13 +48,15 @@ pub fn parse_workers(value: Option<&str>) -> Result<Option<usize>, String> {
 /// Whether `BENCH_QUICK` asks for quick mode (`1`, `true`, `yes`, `on`).
 pub fn quick_mode() -> bool {
     static QUICK: OnceLock<bool> = OnceLock::new();
-    *QUICK.get_or_init(|| match parse_quick(std::env::var(QUICK_ENV).ok().as_deref()) {
-        Ok(quick) => quick,
-        Err(message) => {
-            eprintln!("benches: {message}; running in full mode");
-            false
-        }
-    })
+    *QUICK.get_or_init(
+        || match parse_quick(std::env::var(QUICK_ENV).ok().as_deref()) {
+            Ok(quick) => quick,
+            Err(message) => {
+                eprintln!("benches: {message}; running in full mode");
+                false
+            }
+        },
+    )
 }
 
 /// Parses a `BENCH_QUICK` value; unset or blank means full mode.
@@ -63,7 +67,9 @@ pub fn parse_quick(value: Option<&str>) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!("{QUICK_ENV}={value:?} is not one of 1, 0, true, false, yes, no")),
+        _ => Err(format!(
+            "{QUICK_ENV}={value:?} is not one of 1, 0, true, false, yes, no"
+        )),
     }
 }
 
@@ -78,7 +84,9 @@ mod tests {
         assert_eq!(parse_workers(Some("4")), Ok(Some(4)));
         assert_eq!(parse_workers(Some(" 2 ")), Ok(Some(2)));
         assert!(parse_workers(Some("0")).unwrap_err().contains("at least 1"));
-        assert!(parse_workers(Some("four")).unwrap_err().contains("\"four\""));
+        assert!(parse_workers(Some("four"))
+            .unwrap_err()
+            .contains("\"four\""));
         assert!(parse_workers(Some("-1")).is_err());
     }
 

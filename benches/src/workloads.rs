@@ -46,7 +46,7 @@ where
     rt.block_on(rt.spawn(future))
 }
 
-/// 1. A root task spawns `tasks` empty tasks, then awaits every handle.
+/// Workload 1: A root task spawns `tasks` empty tasks, then awaits every handle.
 pub fn spawn_many_local<R: Rt>(rt: &R, tasks: usize) {
     root(rt, async move {
         let mut handles = Vec::with_capacity(tasks);
@@ -59,7 +59,7 @@ pub fn spawn_many_local<R: Rt>(rt: &R, tasks: usize) {
     });
 }
 
-/// 2. `threads` plain threads spawn `total` empty tasks between them from outside, each then
+/// Workload 2: `threads` plain threads spawn `total` empty tasks between them from outside, each then
 /// awaits its own handles. Returns the time from the threads' release to the last join, so
 /// creating the threads is not measured.
 pub fn spawn_many_remote<R: Rt>(rt: &R, threads: usize, total: usize) -> Duration {
@@ -87,7 +87,7 @@ pub fn spawn_many_remote<R: Rt>(rt: &R, threads: usize, total: usize) -> Duratio
     .elapsed()
 }
 
-/// 3. `tasks` tasks, each yielding `yields` times through the shared [`yield_now`].
+/// Workload 3: `tasks` tasks, each yielding `yields` times through the shared [`yield_now`].
 pub fn yield_many<R: Rt>(rt: &R, tasks: usize, yields: usize) {
     root(rt, async move {
         let handles: Vec<_> = (0..tasks)
@@ -105,7 +105,7 @@ pub fn yield_many<R: Rt>(rt: &R, tasks: usize, yields: usize) {
     });
 }
 
-/// 4. `pairs` ping tasks, each spawning a pong task and exchanging one message each way over
+/// Workload 4: `pairs` ping tasks, each spawning a pong task and exchanging one message each way over
 /// two oneshots.
 pub fn ping_pong<R: Rt>(rt: &R, pairs: usize) {
     root(rt, async move {
@@ -130,7 +130,7 @@ pub fn ping_pong<R: Rt>(rt: &R, pairs: usize) {
     });
 }
 
-/// 5. Each task spawns the next, `depth` deep; the last one signals the root.
+/// Workload 5: Each task spawns the next, `depth` deep; the last one signals the root.
 pub fn chained_spawn<R: Rt>(rt: &R, depth: usize) {
     /// Spawns the next link, or signals the end of the chain.
     fn link<R: Rt>(done: oneshot::Sender<()>, remaining: usize) {
@@ -148,14 +148,15 @@ pub fn chained_spawn<R: Rt>(rt: &R, depth: usize) {
     });
 }
 
-/// 6. `tasks` tasks in a ring of `bounded(1)` channels; one token goes round `laps` times
+/// Workload 6: `tasks` tasks in a ring of `bounded(1)` channels; one token goes round `laps` times
 /// (`tasks * laps` messages). The task holding the last hop closes its sender, and the closing
 /// goes round the ring so every task ends.
 pub fn channels_ring<R: Rt>(rt: &R, tasks: usize, laps: usize) {
     assert!(tasks > 0, "a ring needs a task");
     root(rt, async move {
-        let (mut senders, receivers): (Vec<_>, Vec<_>) =
-            (0..tasks).map(|_| async_channel::bounded::<usize>(1)).unzip();
+        let (mut senders, receivers): (Vec<_>, Vec<_>) = (0..tasks)
+            .map(|_| async_channel::bounded::<usize>(1))
+            .unzip();
         let inject = senders[0].clone();
         // Task i receives on channel i and sends on channel i + 1 (mod tasks).
         senders.rotate_left(1);
@@ -180,12 +181,12 @@ pub fn channels_ring<R: Rt>(rt: &R, tasks: usize, laps: usize) {
     });
 }
 
-/// 7. Spawns one empty task from outside and awaits it.
+/// Workload 7: Spawns one empty task from outside and awaits it.
 pub fn spawn_one<R: Rt>(rt: &R) {
     rt.block_on(rt.spawn(async {}));
 }
 
-/// 9. A root task spawns `tasks` empty tasks one at a time, awaiting each before the next:
+/// Workload 9: A root task spawns `tasks` empty tasks one at a time, awaiting each before the next:
 /// the whole spawn-to-complete path per task, without batching.
 pub fn spawn_complete<R: Rt>(rt: &R, tasks: usize) {
     root(rt, async move {

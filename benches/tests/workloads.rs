@@ -3,7 +3,7 @@
 
 use benches::idle::IdleTasks;
 use benches::workloads as wl;
-use benches::{AsyncExecutorRt, Rt, TaskHandle, TokioRt};
+use benches::{AsyncExecutorRt, ExecutorRt, Rt, TaskHandle, TokioRt};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,7 +49,11 @@ fn detached_tasks_run<R: Rt>() {
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while done.load(Ordering::SeqCst) < 100 {
-        assert!(std::time::Instant::now() < deadline, "{}: detached tasks did not run", R::NAME);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}: detached tasks did not run",
+            R::NAME
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -57,21 +61,27 @@ fn detached_tasks_run<R: Rt>() {
 fn outputs_and_panics<R: Rt>() {
     let rt = R::new(1);
     assert_eq!(rt.block_on(rt.spawn(async { 7 })), 7);
-    assert_eq!(wl::root(&rt, async { R::spawn_inside(async { 8 }).await }), 8);
+    assert_eq!(
+        wl::root(&rt, async { R::spawn_inside(async { 8 }).await }),
+        8
+    );
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(rt.spawn(async { panic!("boom") }))
     }));
-    assert!(panicked.is_err(), "{}: a task's panic must reach its awaiter", R::NAME);
+    assert!(
+        panicked.is_err(),
+        "{}: a task's panic must reach its awaiter",
+        R::NAME
+    );
     // The runtime still works after a task panicked.
     assert_eq!(rt.block_on(rt.spawn(async { 9 })), 9);
 }
 
-#[cfg(feature = "executor")]
 #[test]
 fn executor_runs_every_workload() {
-    all_workloads::<benches::ExecutorRt>();
-    detached_tasks_run::<benches::ExecutorRt>();
-    outputs_and_panics::<benches::ExecutorRt>();
+    all_workloads::<ExecutorRt>();
+    detached_tasks_run::<ExecutorRt>();
+    outputs_and_panics::<ExecutorRt>();
 }
 
 #[test]

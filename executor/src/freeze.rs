@@ -55,6 +55,19 @@ pub(crate) fn is_freezing() -> bool {
     false
 }
 
+/// Whether a fatal error has begun freezing this process. Once it returns `true` it never
+/// returns `false` again, and no task that is not already running will be polled.
+///
+/// Useful for code outside tasks (a logger thread, a watchdog) that should stand still
+/// while the dump is written.
+///
+/// ```
+/// assert!(!executor::freezing());
+/// ```
+pub fn freezing() -> bool {
+    is_freezing()
+}
+
 /// The outcome of trying to become the fatal thread (rule 3).
 #[must_use]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

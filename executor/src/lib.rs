@@ -76,6 +76,7 @@ mod loom_models;
 pub use config::{BuildError, Builder, FreezePolicy, TaskPanic, MAX_WORKER_THREADS};
 pub use executor_macros::{main, test};
 pub use fatal::fatal;
+pub use freeze::freezing;
 pub use runtime::{Handle, Runtime};
 pub use task::{spawn, spawn_blocking, yield_now, AbortHandle, JoinError, JoinHandle, TaskId};
 

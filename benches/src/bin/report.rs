@@ -112,9 +112,10 @@ fn parse_args() -> std::result::Result<Options, String> {
                     Some(next) if !next.starts_with("--") => args.next().map(PathBuf::from),
                     _ => None,
                 };
-                options.write = Some(readme.unwrap_or_else(|| {
-                    Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")
-                }));
+                options.write =
+                    Some(readme.unwrap_or_else(|| {
+                        Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")
+                    }));
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -125,10 +126,16 @@ fn parse_args() -> std::result::Result<Options, String> {
 /// The whole generated block: facts, the time table, and the tables that have data.
 fn render(options: &Options) -> std::result::Result<String, String> {
     let run = read_json(&options.criterion.join(meta::RUN_FILE)).ok();
-    let started = run.as_ref().and_then(|r| r["started_unix_ms"].as_u64()).unwrap_or(0);
+    let started = run
+        .as_ref()
+        .and_then(|r| r["started_unix_ms"].as_u64())
+        .unwrap_or(0);
     let results = collect(&options.criterion, started)?;
     let stale = results.iter().filter(|r| r.stale).count();
-    let results: Vec<Result> = results.into_iter().filter(|r| options.all || !r.stale).collect();
+    let results: Vec<Result> = results
+        .into_iter()
+        .filter(|r| options.all || !r.stale)
+        .collect();
     if results.is_empty() {
         return Err(format!(
             "no results from the latest run under {} (run `cargo bench -p benches` first)",
@@ -146,15 +153,23 @@ fn render(options: &Options) -> std::result::Result<String, String> {
                 utc(started),
                 run["cores"],
                 run["workers"],
-                if run["quick"].as_bool() == Some(true) { "; quick mode" } else { "" },
+                if run["quick"].as_bool() == Some(true) {
+                    "; quick mode"
+                } else {
+                    ""
+                },
                 if run["executor_no_stats"].as_bool() == Some(true) {
                     "; built with `--cfg executor_no_stats`"
                 } else {
                     ""
                 },
             );
-            let args: Vec<&str> =
-                run["args"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let args: Vec<&str> = run["args"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let filters: Vec<&str> = args
                 .iter()
                 .copied()
@@ -163,6 +178,11 @@ fn render(options: &Options) -> std::result::Result<String, String> {
             if !filters.is_empty() {
                 let _ = writeln!(out, "\nThat run was filtered ({}).", filters.join(" "));
             }
+            let _ = writeln!(
+                out,
+                "\nReproduce: `{}`, then `cargo run -p benches --bin report -- --write`.",
+                command(run)
+            );
         }
         None => out.push_str("No `bench-run.json`: the run's facts are unknown.\n"),
     }
@@ -170,7 +190,11 @@ fn render(options: &Options) -> std::result::Result<String, String> {
         let _ = writeln!(
             out,
             "\n{stale} result(s) older than that run {}.",
-            if options.all { "are marked with *" } else { "were left out (`--all` keeps them)" }
+            if options.all {
+                "are marked with *"
+            } else {
+                "were left out (`--all` keeps them)"
+            }
         );
     }
 
@@ -188,6 +212,43 @@ fn render(options: &Options) -> std::result::Result<String, String> {
     Ok(out)
 }
 
+/// The command line that repeats the run described by `run`.
+fn command(run: &Value) -> String {
+    let mut command = String::new();
+    if run["executor_no_stats"].as_bool() == Some(true) {
+        command.push_str("RUSTFLAGS=\"--cfg executor_no_stats\" ");
+    }
+    if run["quick"].as_bool() == Some(true) {
+        command.push_str("BENCH_QUICK=1 ");
+    }
+    let _ = write!(
+        command,
+        "BENCH_WORKERS={} cargo bench -p benches",
+        run["workers"]
+    );
+    let args: Vec<String> = run["args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|arg| *arg != "--bench")
+        .map(|arg| {
+            if arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.=".contains(c))
+            {
+                arg.to_owned()
+            } else {
+                format!("'{arg}'")
+            }
+        })
+        .collect();
+    if !args.is_empty() {
+        let _ = write!(command, " -- {}", args.join(" "));
+    }
+    command
+}
+
 /// Reads every result under `dir`.
 fn collect(dir: &Path, started_ms: u64) -> std::result::Result<Vec<Result>, String> {
     let mut found = Vec::new();
@@ -200,7 +261,10 @@ fn collect(dir: &Path, started_ms: u64) -> std::result::Result<Vec<Result>, Stri
         let Some(median) = estimates["median"]["point_estimate"].as_f64() else {
             continue;
         };
-        let elements = benchmark["throughput"]["Elements"].as_f64().unwrap_or(1.0).max(1.0);
+        let elements = benchmark["throughput"]["Elements"]
+            .as_f64()
+            .unwrap_or(1.0)
+            .max(1.0);
         let modified_ms = std::fs::metadata(&estimates_path)
             .and_then(|m| m.modified())
             .ok()
@@ -234,16 +298,25 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Rows keyed by (group rank, group, variant rank, variant), columns by runtime.
-type Rows<'a> = BTreeMap<(usize, &'a str, (u64, u64, String), &'a str), BTreeMap<&'a str, &'a Result>>;
+type Rows<'a> =
+    BTreeMap<(usize, &'a str, (u64, u64, String), &'a str), BTreeMap<&'a str, &'a Result>>;
 
 fn rows(results: &[Result]) -> Rows<'_> {
     let mut rows: Rows<'_> = BTreeMap::new();
     for result in results {
-        let group_rank = GROUP_ORDER.iter().position(|g| *g == result.group).unwrap_or(usize::MAX);
+        let group_rank = GROUP_ORDER
+            .iter()
+            .position(|g| *g == result.group)
+            .unwrap_or(usize::MAX);
         let variant = result.variant.as_deref().unwrap_or("");
-        rows.entry((group_rank, result.group.as_str(), variant_rank(variant), variant))
-            .or_default()
-            .insert(result.runtime.as_str(), result);
+        rows.entry((
+            group_rank,
+            result.group.as_str(),
+            variant_rank(variant),
+            variant,
+        ))
+        .or_default()
+        .insert(result.runtime.as_str(), result);
     }
     rows
 }
@@ -267,14 +340,24 @@ fn time_table(results: &[Result]) -> String {
         OTHERS[0], OTHERS[1], OTHERS[0], OTHERS[1]
     );
     for ((_, group, _, variant), columns) in rows(results) {
-        let name = if variant.is_empty() { group.to_owned() } else { format!("{group} ({variant})") };
+        let name = if variant.is_empty() {
+            group.to_owned()
+        } else {
+            format!("{group} ({variant})")
+        };
         let cell = |runtime: &str| {
             columns.get(runtime).map_or("–".to_owned(), |r| {
-                format!("{}{}", duration(r.per_element_ns), if r.stale { "*" } else { "" })
+                format!(
+                    "{}{}",
+                    duration(r.per_element_ns),
+                    if r.stale { "*" } else { "" }
+                )
             })
         };
         let ratio = |other: &str| match (columns.get(OURS), columns.get(other)) {
-            (Some(ours), Some(theirs)) => format!("{:.2}", ours.per_element_ns / theirs.per_element_ns),
+            (Some(ours), Some(theirs)) => {
+                format!("{:.2}", ours.per_element_ns / theirs.per_element_ns)
+            }
             _ => "–".to_owned(),
         };
         let _ = writeln!(
@@ -298,7 +381,9 @@ fn memory_table(memory: &Value) -> String {
         utc(memory["measured_unix_ms"].as_u64().unwrap_or(0)),
         memory["future_bytes"],
     );
-    out.push_str("| runtime | bytes per idle task | allocations per task |\n| --- | ---: | ---: |\n");
+    out.push_str(
+        "| runtime | bytes per idle task | allocations per task |\n| --- | ---: | ---: |\n",
+    );
     let rows = memory["runtimes"].as_array().cloned().unwrap_or_default();
     let bytes_of = |name: &str| {
         rows.iter()
@@ -333,7 +418,10 @@ fn no_stats_table(
     all: bool,
 ) -> std::result::Result<String, String> {
     let run = read_json(&dir.join(meta::RUN_FILE)).ok();
-    let started = run.as_ref().and_then(|r| r["started_unix_ms"].as_u64()).unwrap_or(0);
+    let started = run
+        .as_ref()
+        .and_then(|r| r["started_unix_ms"].as_u64())
+        .unwrap_or(0);
     let flagged = run.as_ref().and_then(|r| r["executor_no_stats"].as_bool()) == Some(true);
     let baseline: Vec<Result> = collect(dir, started)?
         .into_iter()
@@ -350,17 +438,20 @@ fn no_stats_table(
         );
     }
     out.push_str("| workload | executor | executor, no stats | accounting cost |\n| --- | ---: | ---: | ---: |\n");
-    let ours: Vec<&Result> = results.iter().filter(|r| r.runtime == OURS).collect();
-    for result in ours {
+    for ((_, group, _, variant), columns) in rows(results) {
+        let Some(result) = columns.get(OURS) else {
+            continue;
+        };
         let Some(other) = baseline
             .iter()
             .find(|b| b.group == result.group && b.variant == result.variant)
         else {
             continue;
         };
-        let name = match &result.variant {
-            Some(variant) => format!("{} ({variant})", result.group),
-            None => result.group.clone(),
+        let name = if variant.is_empty() {
+            group.to_owned()
+        } else {
+            format!("{group} ({variant})")
         };
         let _ = writeln!(
             out,
@@ -374,8 +465,8 @@ fn no_stats_table(
 }
 
 fn read_json(path: &Path) -> std::result::Result<Value, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
 }
 
@@ -443,9 +534,25 @@ mod tests {
 
     #[test]
     fn orders_variants() {
-        let mut variants = vec!["4_threads", "busy", "other", "idle", "100000", "10000", "2_threads"];
+        let mut variants = vec![
+            "4_threads",
+            "busy",
+            "other",
+            "idle",
+            "100000",
+            "10000",
+            "2_threads",
+        ];
         variants.sort_by_key(|v| variant_rank(v));
-        let expected = ["idle", "busy", "2_threads", "4_threads", "10000", "100000", "other"];
+        let expected = [
+            "idle",
+            "busy",
+            "2_threads",
+            "4_threads",
+            "10000",
+            "100000",
+            "other",
+        ];
         assert_eq!(variants, expected);
     }
 }

@@ -1,0 +1,4 @@
+#[executor::main]
+async fn main() -> Result<(), String> {
+    42
+}

@@ -1,0 +1,2 @@
+#[executor::main(freeze_policy = no_freeze)]
+async fn main() {}

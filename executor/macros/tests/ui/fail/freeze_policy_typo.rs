@@ -1,0 +1,2 @@
+#[executor::main(freeze_policy = "nofreeze")]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[executor::main]
+async fn main<T: Default>() {
+    let _ = 1;
+}

@@ -1,0 +1,4 @@
+#[executor::main]
+struct Main;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[executor::main]
+fn main() {
+    println!("hello");
+}

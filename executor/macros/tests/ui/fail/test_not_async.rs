@@ -1,0 +1,4 @@
+#[executor::test(worker_threads = 2)]
+fn plain() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[executor::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

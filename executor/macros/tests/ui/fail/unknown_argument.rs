@@ -1,0 +1,2 @@
+#[executor::main(flavor = "multi_thread")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(worker_thread = 4)]
+async fn main() {}

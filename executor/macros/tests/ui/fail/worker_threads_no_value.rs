@@ -1,0 +1,2 @@
+#[executor::main(worker_threads)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(worker_threads = 1025)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(worker_threads = 0)]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[executor::main]
+async fn main() {
+    executor::yield_now().await;
+}
