@@ -164,9 +164,4 @@ impl Registry {
         }
         out
     }
-
-    /// How many tasks are registered (for tests and the shutdown loop).
-    pub(crate) fn len(&self) -> usize {
-        (0..self.shards.len()).map(|i| self.shard(i).len()).sum()
-    }
 }

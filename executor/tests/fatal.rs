@@ -4,7 +4,6 @@
 mod common;
 
 use std::future::Future;
-use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -124,7 +123,7 @@ fn main_panic() {
         task::Builder::new()
             .name("bystander")
             .spawn(std::future::pending::<()>());
-        executor::yield_now().await;
+        async_io::Timer::after(Duration::from_millis(20)).await;
         panic!("main exploded");
     });
 }
@@ -258,7 +257,10 @@ fn no_resurrection(policy: FreezePolicy) {
             }
         }
         let total: u64 = after.iter().map(|(p, _)| p).sum();
-        println!("I1 tasks={} running={running} moved={moved} polls={total}", after.len());
+        println!(
+            "I1 tasks={} running={running} moved={moved} polls={total}",
+            after.len()
+        );
         use std::io::Write;
         std::io::stdout().flush().unwrap();
     });
@@ -296,7 +298,10 @@ fn freeze_with_idle_tasks_shows_all_and_skips_only_the_caller() {
     let run = child::run("freeze_idle", &[]);
     assert_dump_exit(&run);
     let err = &run.stderr;
-    assert!(err.starts_with("fatal error: boom with idle tasks\n"), "{err}");
+    assert!(
+        err.starts_with("fatal error: boom with idle tasks\n"),
+        "{err}"
+    );
     assert!(err.contains("freeze policy: freeze\n"));
     assert!(err.contains("fatal thread backtrace:"));
     for name in ["waiter-0", "waiter-1", "waiter-2", "sleeper"] {
@@ -313,7 +318,10 @@ fn freeze_with_idle_tasks_shows_all_and_skips_only_the_caller() {
     assert!(first_block.contains("\"raiser\"") && first_block.contains("fatal error here"));
     // Both workers but the raiser's stopped.
     assert_eq!(run.count(": stopped,"), 1, "{err}");
-    assert!(err.trim_end().lines().last().unwrap().contains("6 tasks"), "{err}");
+    assert!(
+        err.trim_end().lines().last().unwrap().contains("6 tasks"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -344,7 +352,11 @@ fn no_freeze_reports_busy_tasks_skipped_and_parks_other_workers() {
 fn environment_forces_no_freeze() {
     let run = child::run("freeze_idle", &[("EXECUTOR_DEBUG", "nofreeze=1")]);
     assert_dump_exit(&run);
-    assert!(run.stderr.contains("freeze policy: no_freeze\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("freeze policy: no_freeze\n"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -355,7 +367,10 @@ fn task_panic_under_fatal_policy_dumps_the_panicking_task_first() {
     let first = err.lines().next().unwrap();
     assert!(first.starts_with("fatal error: panic in task "), "{first}");
     assert!(first.ends_with(": kaboom in a task"), "{first}");
-    assert!(err.contains("tests/fatal.rs:"), "panic location missing:\n{err}");
+    assert!(
+        err.contains("tests/fatal.rs:"),
+        "panic location missing:\n{err}"
+    );
     let first_block = err.lines().find(|l| l.starts_with("task ")).unwrap();
     assert!(first_block.contains("\"doomed\""), "{first_block}");
     assert!(row(err, "bystander").contains(" idle "));
@@ -368,7 +383,10 @@ fn panic_in_main_is_fatal() {
     let run = child::run("main_panic", &[]);
     assert_dump_exit(&run);
     let err = &run.stderr;
-    assert!(err.starts_with("fatal error: panic in main: main exploded"), "{err}");
+    assert!(
+        err.starts_with("fatal error: panic in main: main exploded"),
+        "{err}"
+    );
     let first_block = err.lines().find(|l| l.starts_with("task ")).unwrap();
     assert!(first_block.contains("\"main\""), "{first_block}");
     assert!(row(err, "bystander").contains(" idle "));
@@ -377,18 +395,13 @@ fn panic_in_main_is_fatal() {
 #[test]
 fn sigquit_dumps_every_task_and_exits() {
     let mut child = child::command("sigquit").spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("ready") {
-        line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "child exited early");
-    }
+    let ready = child::wait_for_stdout(&mut child, "ready", Duration::from_secs(60));
+    assert!(ready.is_some(), "the child never got ready");
     let status = std::process::Command::new("kill")
         .args(["-QUIT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    child.stdout = None;
     let run = child::wait(child, Duration::from_secs(60));
     assert_dump_exit(&run);
     assert!(run.stderr.starts_with("SIGQUIT received"), "{}", run.stderr);
@@ -400,16 +413,30 @@ fn fatal_from_a_plain_thread() {
     let run = child::run("plain_thread", &[]);
     assert_dump_exit(&run);
     let err = &run.stderr;
-    assert!(err.starts_with("fatal error: raised on a plain thread\n"), "{err}");
+    assert!(
+        err.starts_with("fatal error: raised on a plain thread\n"),
+        "{err}"
+    );
     assert!(!err.lines().next().unwrap().contains("in task"));
     assert!(row(err, "idle-one").contains(" idle "));
-    assert_eq!(table_rows(err).iter().filter(|r| r.contains("running")).count(), 0);
+    assert_eq!(
+        table_rows(err)
+            .iter()
+            .filter(|r| r.contains("running"))
+            .count(),
+        0
+    );
 }
 
 #[test]
 fn fatal_during_fatal_prints_one_line_and_aborts() {
     let run = child::run("fatal_during_fatal", &[]);
-    assert_eq!(run.signal(), Some(6), "expected SIGABRT; stderr:\n{}", run.stderr);
+    assert_eq!(
+        run.signal(),
+        Some(6),
+        "expected SIGABRT; stderr:\n{}",
+        run.stderr
+    );
     assert_eq!(run.count("during the fatal dump"), 1, "{}", run.stderr);
     assert!(!run.stderr.contains("ID  STATE"));
 }
@@ -428,14 +455,22 @@ fn traceback_none_prints_the_header_only() {
     assert_dump_exit(&run);
     assert!(run.stderr.starts_with("fatal error: boom with idle tasks"));
     assert!(!run.stderr.contains("ID  STATE"));
-    assert!(!run.stderr.contains("task "), "{}", run.stderr);
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("task ")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn traceback_single_prints_only_the_fatal_task() {
     let run = child::run("freeze_idle", &[("EXECUTOR_TRACEBACK", "single")]);
     assert_dump_exit(&run);
-    let blocks: Vec<_> = run.stderr.lines().filter(|l| l.starts_with("task ")).collect();
+    let blocks: Vec<_> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("task "))
+        .collect();
     assert_eq!(blocks.len(), 1, "{}", run.stderr);
     assert!(blocks[0].contains("\"raiser\""));
 }
@@ -457,8 +492,18 @@ fn bad_environment_values_warn_once_and_use_defaults() {
         ],
     );
     assert_dump_exit(&run);
-    assert_eq!(run.count("executor: ignoring EXECUTOR_TRACEBACK="), 1, "{}", run.stderr);
-    assert_eq!(run.count("executor: ignoring EXECUTOR_DEBUG entry"), 2, "{}", run.stderr);
+    assert_eq!(
+        run.count("executor: ignoring EXECUTOR_TRACEBACK="),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count("executor: ignoring EXECUTOR_DEBUG entry"),
+        2,
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains('\u{1b}'));
     assert!(run.stderr.contains("freeze policy: freeze\n"));
     assert!(run.stderr.contains("\"waiter-2\""));
@@ -469,7 +514,10 @@ fn dump_path_writes_text_and_json_files() {
     let dir = std::env::temp_dir().join(format!("executor-dump-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("dump.txt");
-    let run = child::run("freeze_idle", &[("EXECUTOR_DUMP_PATH", path.to_str().unwrap())]);
+    let run = child::run(
+        "freeze_idle",
+        &[("EXECUTOR_DUMP_PATH", path.to_str().unwrap())],
+    );
     assert_dump_exit(&run);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("fatal error: boom with idle tasks"));
@@ -482,20 +530,9 @@ fn dump_path_writes_text_and_json_files() {
 
 fn check_no_resurrection(scenario: &str) {
     let mut child = child::command(scenario).spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut verdict = String::new();
-    loop {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if line.starts_with("I1 ") {
-            verdict = line;
-            break;
-        }
-    }
+    let verdict = child::wait_for_stdout(&mut child, "I1 ", Duration::from_secs(60));
     let run = child::wait(child, Duration::from_secs(60));
-    assert!(!verdict.is_empty(), "no verdict; stderr:\n{}", run.stderr);
+    let verdict = verdict.unwrap_or_else(|| panic!("no verdict; stderr:\n{}", run.stderr));
     assert_dump_exit(&run);
     // "I1 tasks=500 running=R moved=M polls=P"
     let field = |k: &str| -> u64 {

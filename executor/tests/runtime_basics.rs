@@ -217,7 +217,10 @@ fn spawn_blocking_runs_off_the_workers() {
 
 #[test]
 fn builder_rejects_bad_values_with_clear_errors() {
-    let e = executor::Runtime::builder().worker_threads(0).build().unwrap_err();
+    let e = executor::Runtime::builder()
+        .worker_threads(0)
+        .build()
+        .unwrap_err();
     assert_eq!(e, executor::BuildError::ZeroWorkers);
     assert!(e.to_string().contains("at least one worker"));
     let e = executor::Runtime::builder()
@@ -259,7 +262,9 @@ fn async_io_timers_and_tcp_work_inside_tasks() {
         });
         let client = executor::spawn(async move {
             use futures_lite::{AsyncReadExt, AsyncWriteExt};
-            let mut c = async_io::Async::<std::net::TcpStream>::connect(addr).await.unwrap();
+            let mut c = async_io::Async::<std::net::TcpStream>::connect(addr)
+                .await
+                .unwrap();
             c.write_all(b"hello").await.unwrap();
             let mut buf = [0u8; 5];
             c.read_exact(&mut buf).await.unwrap();

@@ -61,7 +61,9 @@ fn spawn_wake_complete_from_many_threads() {
                         // An aborted task in the mix.
                         let h = handle.spawn(std::future::pending::<()>());
                         h.abort();
-                        assert!(futures_lite::future::block_on(h).unwrap_err().is_cancelled());
+                        assert!(futures_lite::future::block_on(h)
+                            .unwrap_err()
+                            .is_cancelled());
                     }
                 }
             })

@@ -37,16 +37,21 @@ impl Finished {
 /// A command that runs `scenario` in a fresh copy of this test binary.
 pub fn command(scenario: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().expect("test binary path"));
-    cmd.args(["--exact", "scenario_runner", "--nocapture", "--test-threads=1"])
-        .env(SCENARIO_VAR, scenario)
-        // The child's own environment must not inherit overrides from the developer's shell.
-        .env_remove("EXECUTOR_DEBUG")
-        .env_remove("EXECUTOR_TRACEBACK")
-        .env_remove("EXECUTOR_DUMP_PATH")
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "--exact",
+        "scenario_runner",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(SCENARIO_VAR, scenario)
+    // The child's own environment must not inherit overrides from the developer's shell.
+    .env_remove("EXECUTOR_DEBUG")
+    .env_remove("EXECUTOR_TRACEBACK")
+    .env_remove("EXECUTOR_DUMP_PATH")
+    .env("RUST_BACKTRACE", "0")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     cmd
 }
 
@@ -63,11 +68,14 @@ pub fn run(scenario: &str, env: &[(&str, &str)]) -> Finished {
 /// Waits for `child`, killing it (and failing the test) after `limit`.
 pub fn wait(mut child: Child, limit: Duration) -> Finished {
     let start = Instant::now();
-    let mut out = child.stdout.take().expect("piped stdout");
+    // Stdout may already be taken by `wait_for_stdout`.
+    let out = child.stdout.take();
     let mut err = child.stderr.take().expect("piped stderr");
     let out_reader = std::thread::spawn(move || {
         let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
+        if let Some(mut out) = out {
+            let _ = out.read_to_string(&mut s);
+        }
         s
     });
     let err_reader = std::thread::spawn(move || {
@@ -92,5 +100,34 @@ pub fn wait(mut child: Child, limit: Duration) -> Finished {
         elapsed: start.elapsed(),
         stdout: out_reader.join().unwrap_or_default(),
         stderr: err_reader.join().unwrap_or_default(),
+    }
+}
+
+/// Reads the child's stdout until a line contains `marker` (libtest may print its own text
+/// before it on the same line), returning the text from `marker` on. Gives up, killing the
+/// child, after `limit`; the rest of stdout is drained in the background.
+pub fn wait_for_stdout(child: &mut Child, marker: &str, limit: Duration) -> Option<String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_owned();
+    std::thread::spawn(move || {
+        let mut found = false;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if !found {
+                if let Some(at) = line.find(&marker) {
+                    found = true;
+                    let _ = tx.send(line[at..].to_owned());
+                }
+            }
+        }
+    });
+    match rx.recv_timeout(limit) {
+        Ok(line) => Some(line),
+        Err(_) => {
+            let _ = child.kill();
+            None
+        }
     }
 }

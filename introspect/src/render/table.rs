@@ -83,12 +83,12 @@ fn line(out: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
         }
         let pad = width.saturating_sub(cell.chars().count());
         if right {
-            out.extend(std::iter::repeat(' ').take(pad));
+            out.extend(std::iter::repeat_n(' ', pad));
             out.push_str(cell);
         } else {
             out.push_str(cell);
             if i != last {
-                out.extend(std::iter::repeat(' ').take(pad));
+                out.extend(std::iter::repeat_n(' ', pad));
             }
         }
     }
