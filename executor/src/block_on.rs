@@ -77,16 +77,18 @@ pub(crate) fn block_on<F: Future>(
     let _runtime = context::enter_runtime(shared.clone());
     let parent = context::current_task();
     let now = clock::now_ns();
-    let record = shared.registry.insert(context::registry_shard_hint(), |slot| {
-        let record = Arc::new(TaskRecord::new(
-            kind.name.map(Into::into),
-            site,
-            parent,
-            slot,
-            now,
-        ));
-        (record.clone(), None, record)
-    });
+    let record = shared
+        .registry
+        .insert(context::registry_shard_hint(), |slot| {
+            let record = Arc::new(TaskRecord::new(
+                kind.name.map(Into::into),
+                site,
+                parent,
+                slot,
+                now,
+            ));
+            (record.clone(), None, record)
+        });
     let registered = Registered {
         shared,
         record: record.clone(),

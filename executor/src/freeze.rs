@@ -3,16 +3,16 @@
 //!
 //! Rules (invariants I1-I3 of DESIGN.md):
 //! 1. A poller (a worker, or a `block_on` thread) that has picked a task first stores
-//!    `RUNNING` in the task's record (`TaskRecord::enter_poll`, `SeqCst`), *then* loads the
-//!    flag (`SeqCst`). If the flag is set it restores `SCHEDULED`, never polls, and parks for
-//!    good keeping the task (dropping it would run its destructors).
-//! 2. The fatal path stores the flag (`SeqCst`) and only then reads records. In the single
-//!    total order of `SeqCst` operations, a poller that saw the flag clear stored `RUNNING`
-//!    before the flag was set, so the fatal path sees that task as running (and reports it
-//!    `running, skipped`); a poller that stores `RUNNING` after the fatal path read the record
-//!    must see the flag and back out. Hence no task goes from not running to running once the
-//!    flag is set (I1), and the mutable state of a task reported not running is not being
-//!    written (I4). Go needs a short sleep for the same guarantee; this handshake does not.
+//!    `RUNNING` in the task's record, issues a `SeqCst` fence (`TaskRecord::enter_poll`),
+//!    *then* loads the flag. If the flag is set it restores `SCHEDULED`, never polls, and
+//!    parks for good keeping the task (dropping it would run its destructors).
+//! 2. The fatal path stores the flag, issues a `SeqCst` fence (`claim`), and only then reads
+//!    records. The two fences are totally ordered: if the poller's comes first, the fatal
+//!    path sees `RUNNING` (and reports the task `running, skipped`); if the fatal path's comes
+//!    first, the poller sees the flag and backs out. Hence no task goes from not running to
+//!    running once the flag is set (I1), and the mutable state of a task reported not running
+//!    is not being written (I4). Go needs a short sleep for the same guarantee; this
+//!    handshake does not. `loom_models.rs` checks it.
 //! 3. Only one thread sets the flag (`claim`): a second fatal error on that thread aborts with
 //!    one line; a fatal error on another thread parks that thread for good.
 //! 4. Under `Freeze` the fatal path also wakes parked workers so they reach the check at the
@@ -44,12 +44,13 @@ pub(crate) const NO_FREEZE_GRACE: Duration = Duration::from_millis(1);
 #[cfg(not(loom))]
 #[inline]
 pub(crate) fn is_freezing() -> bool {
-    // SeqCst: the load half of the handshake (rule 2).
+    // SeqCst (a fence would do after `enter_poll`s fence; this keeps the check obviously
+    // ordered wherever it is called).
     FREEZING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Under loom the global flag would leak between model iterations; models use their own
-/// flag (see `tests.rs`) and the runtime never freezes.
+/// flag (see `loom_models.rs`) and the runtime never freezes.
 #[cfg(loom)]
 pub(crate) fn is_freezing() -> bool {
     false
@@ -97,6 +98,8 @@ pub(crate) fn claim() -> Claim {
     #[cfg(loom)]
     let won = true;
     if won {
+        // Rule 2: order the flag store before every record this thread reads from now on.
+        crate::sync::fence(crate::sync::Ordering::SeqCst);
         FATAL_THREAD.with(|f| f.set(true));
         Claim::First
     } else {

@@ -28,6 +28,17 @@ pub(crate) struct Slot {
     key: u32,
 }
 
+impl Slot {
+    /// A slot for records that no registry holds (model tests).
+    #[cfg(any(test, loom))]
+    pub(crate) fn unregistered() -> Slot {
+        Slot {
+            shard: u32::MAX,
+            key: u32::MAX,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     record: Arc<TaskRecord>,
@@ -53,7 +64,9 @@ pub(crate) struct Listing {
 impl Registry {
     pub(crate) fn new(shards: usize) -> Registry {
         Registry {
-            shards: (0..shards.max(1)).map(|_| Mutex::new(Slab::new())).collect(),
+            shards: (0..shards.max(1))
+                .map(|_| Mutex::new(Slab::new()))
+                .collect(),
         }
     }
 
@@ -103,7 +116,9 @@ impl Registry {
 
     /// The task's allocation is being freed.
     pub(crate) fn remove(&self, slot: Slot) {
-        let entry = self.shard(slot.shard as usize).try_remove(slot.key as usize);
+        let entry = self
+            .shard(slot.shard as usize)
+            .try_remove(slot.key as usize);
         drop(entry);
     }
 

@@ -8,12 +8,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use introspect::{Policy, Reason, Snapshot, TaskId, TaskInfo, TaskState, WorkerInfo};
 
+use crate::clock;
 use crate::config::FreezePolicy;
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
 use crate::task::record::TaskRecord;
-use crate::clock;
 
 /// One worker's row.
 pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInfo> {
@@ -140,10 +140,6 @@ impl Handle {
     /// Writes a live dump (header, table, one block per task, summary) of this runtime.
     pub fn dump(&self, out: &mut impl Write) -> io::Result<()> {
         let snapshot = self.snapshot();
-        introspect::render::write_text(
-            &snapshot,
-            &introspect::render::TextOptions::default(),
-            out,
-        )
+        introspect::render::write_text(&snapshot, &introspect::render::TextOptions::default(), out)
     }
 }

@@ -52,7 +52,11 @@ pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Pat
         for (p, body) in [(path.to_path_buf(), &text), (json_path, &json)] {
             if let Err(e) = write_atomically(&p, body.as_bytes()) {
                 if let Some(mut err) = raw_stderr() {
-                    let _ = writeln!(err, "executor: could not write the dump to {}: {e}", p.display());
+                    let _ = writeln!(
+                        err,
+                        "executor: could not write the dump to {}: {e}",
+                        p.display()
+                    );
                 }
             }
         }

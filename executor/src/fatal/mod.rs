@@ -120,7 +120,12 @@ pub(crate) fn freeze_and_dump(
             .as_ref()
             .filter(|o| Arc::ptr_eq(o, shared))
             .and_then(|_| context::worker_index());
-        freeze::freeze_workers(shared, shared.policy(), shared.config.freeze_timeout, own_worker);
+        freeze::freeze_workers(
+            shared,
+            shared.policy(),
+            shared.config.freeze_timeout,
+            own_worker,
+        );
     }
     let mut records = Vec::new();
     let mut locked_shards = 0;

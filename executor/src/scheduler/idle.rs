@@ -35,8 +35,7 @@ impl Idle {
     /// Rule 1.
     pub(crate) fn notify_one(&self) {
         fence(Ordering::SeqCst);
-        if self.searching.load(Ordering::SeqCst) == 0 && self.sleeping.load(Ordering::SeqCst) > 0
-        {
+        if self.searching.load(Ordering::SeqCst) == 0 && self.sleeping.load(Ordering::SeqCst) > 0 {
             self.event.notify(1);
         }
     }
@@ -54,12 +53,10 @@ impl Idle {
             if n >= self.max_searching {
                 return false;
             }
-            match self.searching.compare_exchange_weak(
-                n,
-                n + 1,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            ) {
+            match self
+                .searching
+                .compare_exchange_weak(n, n + 1, Ordering::SeqCst, Ordering::SeqCst)
+            {
                 Ok(_) => return true,
                 Err(actual) => n = actual,
             }

@@ -103,8 +103,7 @@ pub(crate) fn schedule(runnable: Runnable, info: async_task::ScheduleInfo) {
         .metadata()
         .record
         .on_schedule(info.woken_while_running);
-    if let Some(runnable) = worker::try_schedule_local_current(runnable, info.woken_while_running)
-    {
+    if let Some(runnable) = worker::try_schedule_local_current(runnable, info.woken_while_running) {
         let shared = runnable.metadata().shared.clone();
         shared.schedule_remote(runnable);
     }

@@ -260,8 +260,8 @@ impl Local {
     /// One task from the injector, plus a fair share of the rest moved to the local queue.
     fn take_from_injector(&self) -> Option<Runnable> {
         let first = self.shared.injector.pop().ok()?;
-        let share = (self.shared.injector.len() / self.shared.workers.len())
-            .min(LOCAL_QUEUE_CAPACITY / 2);
+        let share =
+            (self.shared.injector.len() / self.shared.workers.len()).min(LOCAL_QUEUE_CAPACITY / 2);
         let queue = &self.me().queue;
         for _ in 0..share {
             match self.shared.injector.pop() {

@@ -76,7 +76,12 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(p) => write!(f, "task {} panicked: {}", self.id, panic_message(p.as_ref())),
+            Repr::Panic(p) => write!(
+                f,
+                "task {} panicked: {}",
+                self.id,
+                panic_message(p.as_ref())
+            ),
         }
     }
 }

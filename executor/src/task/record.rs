@@ -6,13 +6,13 @@
 //! 2. Every other field is an atomic. Counters are written only by the thread that polls the
 //!    task (or that wakes it, for the wake counters) with `Relaxed`: they are statistics, no
 //!    other memory is published through them.
-//! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING` with
-//!    `SeqCst` *before* it reads the freezing flag, so a fatal path that sets the flag and then
-//!    reads `state` sees every poll that will still start.
+//! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING`, issues a
+//!    `SeqCst` fence, and only then reads the freezing flag, so a fatal path that sets the
+//!    flag, fences, and then reads `state` sees every poll that will still start.
 
 use std::panic::Location;
 
-use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use crate::sync::{fence, AtomicBool, AtomicU64, Ordering};
 use introspect::{SpawnSite, TaskId, TaskState};
 
 use crate::registry::Slot;
@@ -119,11 +119,14 @@ impl TaskRecord {
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
     pub(crate) fn enter_poll(&self, worker: Option<usize>, now_ns: u64) {
-        // SeqCst: this store and the flag load that follows it must be ordered against the
-        // fatal path's flag store and state load (a store-load pair on each side, Dekker
-        // style); Release/Acquire would allow both sides to miss each other.
+        // Relaxed store: a reader that sees RUNNING reads nothing else of the task. The fence
+        // orders it before the caller's flag load against the fatal path's flag store, fence
+        // and state load (a store-fence-load pair on each side, Dekker style): at least one
+        // side sees the other. Without it both could miss each other, even with
+        // Release/Acquire.
         self.state
-            .store(StateWord::running(worker).0, Ordering::SeqCst);
+            .store(StateWord::running(worker).0, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
         self.since_ns.store(now_ns, Ordering::Relaxed);
         if let Some(w) = worker {
             self.last_worker.store(w as u64 + 1, Ordering::Relaxed);
@@ -132,7 +135,8 @@ impl TaskRecord {
 
     /// The poller saw the freezing flag after `enter_poll`: the poll never happened.
     pub(crate) fn abandon_poll(&self) {
-        self.state.store(StateWord::SCHEDULED.0, Ordering::SeqCst);
+        // Release: nothing was written, but it keeps every transition out of RUNNING alike.
+        self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
     }
 
     /// The poll that [`TaskRecord::enter_poll`] started at `start_ns` returned at `end_ns`.
@@ -174,8 +178,10 @@ impl TaskRecord {
 
     /// The state and worker as one consistent pair.
     pub(crate) fn state(&self) -> StateWord {
-        // SeqCst: the fatal path's half of the handshake (see `enter_poll`).
-        StateWord(self.state.load(Ordering::SeqCst))
+        // Acquire pairs with the Release of `exit_poll`/`on_complete`: a task read as not
+        // running comes with everything its last poll wrote. The fatal path fences before
+        // this load (see `enter_poll`).
+        StateWord(self.state.load(Ordering::Acquire))
     }
 
     pub(crate) fn since_ns(&self) -> u64 {
@@ -211,7 +217,6 @@ impl TaskRecord {
             column: self.spawned_at.column(),
         }
     }
-
 }
 
 fn next_task_id() -> TaskId {
