@@ -30,7 +30,7 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// A slot for records that no registry holds (model tests).
-    #[cfg(any(test, loom))]
+    #[cfg(loom)]
     pub(crate) fn unregistered() -> Slot {
         Slot {
             shard: u32::MAX,
