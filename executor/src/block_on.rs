@@ -87,7 +87,7 @@ pub(crate) fn block_on<F: Future>(
                 slot,
                 now,
             ));
-            (record.clone(), None, record)
+            (record.clone(), record)
         });
     let registered = Registered {
         shared,
@@ -104,10 +104,11 @@ pub(crate) fn block_on<F: Future>(
     let record = &registered.record;
     loop {
         if !waker_state.notified.swap(false, Ordering::Acquire) {
+            clock::forget_last_poll();
             std::thread::park();
             continue;
         }
-        let start = clock::now_ns();
+        let start = clock::poll_start();
         record.enter_poll(None, start);
         // Freeze rule 1, as on a worker.
         if freeze::is_freezing() {
@@ -125,7 +126,7 @@ pub(crate) fn block_on<F: Future>(
                 future.as_mut().poll(&mut cx)
             }
         };
-        record.exit_poll(start, clock::now_ns());
+        record.exit_poll(start, clock::poll_end());
         if let Poll::Ready(out) = polled {
             return out;
         }

@@ -44,9 +44,11 @@ pub(crate) fn enter_runtime(shared: Arc<Shared>) -> RuntimeGuard {
 /// When the thread has no runtime.
 #[track_caller]
 pub(crate) fn with_current_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    let shared = RUNTIME.with(|r| r.borrow().clone());
-    match shared {
-        Some(shared) => f(&shared),
+    // Borrowed, not cloned: a clone per spawn would bounce the runtime's reference count
+    // between cores. `f` never enters or leaves a runtime, so the borrow cannot conflict.
+    let found = RUNTIME.with(|r| r.borrow().as_ref().map(|shared| f(shared)));
+    match found {
+        Some(out) => out,
         None => panic!(
             "there is no executor runtime on this thread: spawn from inside a task or \
              Runtime::block_on, or use Handle::spawn with a handle to the runtime"

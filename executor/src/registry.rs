@@ -5,15 +5,10 @@
 //!    removed from that same shard when its allocation is freed (its metadata is dropped).
 //! 2. A snapshot copies each shard under that shard's lock, so each shard is seen at one
 //!    instant: a task alive across the whole snapshot is seen once, a removed task never.
-//! 3. While the task's future exists the entry also holds a waker of the task, so runtime
-//!    shutdown can reach tasks that nobody else will ever wake (async-executor keeps its active
-//!    tasks the same way). The waker is dropped when the future is, which breaks the
-//!    entry -> waker -> task -> metadata -> entry cycle.
-//! 4. Locks are held for a handful of instructions, never across user code or a wake. The
+//! 3. Locks are held for a handful of instructions, never across user code or a wake. The
 //!    fatal path only `try_lock`s, with a bounded spin: a dump never blocks on the runtime it
 //!    inspects.
 
-use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
@@ -39,17 +34,10 @@ impl Slot {
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    record: Arc<TaskRecord>,
-    /// `Some` while the task's future exists (rule 3).
-    waker: Option<Waker>,
-}
-
 /// Every live task of one runtime, sharded so spawns on different workers do not contend.
 #[derive(Debug)]
 pub(crate) struct Registry {
-    shards: Box<[Mutex<Slab<Entry>>]>,
+    shards: Box<[Mutex<Slab<Arc<TaskRecord>>>]>,
 }
 
 /// What a bounded snapshot of the registry found.
@@ -70,20 +58,19 @@ impl Registry {
         }
     }
 
-    fn shard(&self, index: usize) -> MutexGuard<'_, Slab<Entry>> {
+    fn shard(&self, index: usize) -> MutexGuard<'_, Slab<Arc<TaskRecord>>> {
         // A panic never happens while a shard is locked (no user code runs under it), so a
         // poisoned lock still holds a consistent slab.
         self.shards[index].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Reserves a slot and calls `spawn(slot)` under the shard lock; `spawn` returns the
-    /// task's record, a waker of it (`None` for futures the registry must not wake, such as a
-    /// `block_on` future) and whatever the caller wants back. The entry is complete before any
+    /// task's record and whatever the caller wants back. The entry is complete before any
     /// `Runnable` of the task can run (rule 1).
     pub(crate) fn insert<R>(
         &self,
         shard_hint: usize,
-        spawn: impl FnOnce(Slot) -> (Arc<TaskRecord>, Option<Waker>, R),
+        spawn: impl FnOnce(Slot) -> (Arc<TaskRecord>, R),
     ) -> R {
         let shard = shard_hint % self.shards.len();
         let mut slab = self.shard(shard);
@@ -92,26 +79,9 @@ impl Registry {
             shard: shard as u32,
             key: u32::try_from(vacant.key()).expect("more than 2^32 live tasks in one shard"),
         };
-        let (record, waker, out) = spawn(slot);
-        vacant.insert(Entry { record, waker });
+        let (record, out) = spawn(slot);
+        vacant.insert(record);
         out
-    }
-
-    /// The task's future is gone: drop the waker (rule 3), outside the lock since dropping a
-    /// waker may free the task and re-enter [`Registry::remove`].
-    pub(crate) fn forget_waker(&self, slot: Slot) {
-        let waker = self
-            .shard(slot.shard as usize)
-            .get_mut(slot.key as usize)
-            .and_then(|e| e.waker.take());
-        drop(waker);
-    }
-
-    /// A clone of the task's waker, if its future still exists.
-    pub(crate) fn waker(&self, slot: Slot) -> Option<Waker> {
-        self.shard(slot.shard as usize)
-            .get(slot.key as usize)
-            .and_then(|e| e.waker.clone())
     }
 
     /// The task's allocation is being freed.
@@ -127,7 +97,7 @@ impl Registry {
     pub(crate) fn list(&self) -> Vec<Arc<TaskRecord>> {
         let mut out = Vec::new();
         for index in 0..self.shards.len() {
-            out.extend(self.shard(index).iter().map(|(_, e)| e.record.clone()));
+            out.extend(self.shard(index).iter().map(|(_, r)| r.clone()));
         }
         out
     }
@@ -141,16 +111,12 @@ impl Registry {
             loop {
                 match shard.try_lock() {
                     Ok(slab) => {
-                        listing
-                            .records
-                            .extend(slab.iter().map(|(_, e)| e.record.clone()));
+                        listing.records.extend(slab.iter().map(|(_, r)| r.clone()));
                         break;
                     }
                     Err(TryLockError::Poisoned(p)) => {
                         let slab = p.into_inner();
-                        listing
-                            .records
-                            .extend(slab.iter().map(|(_, e)| e.record.clone()));
+                        listing.records.extend(slab.iter().map(|(_, r)| r.clone()));
                         break;
                     }
                     Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
@@ -168,15 +134,7 @@ impl Registry {
 
     /// Takes every stored waker, for shutdown: waking them lets the scheduler drop each
     /// task's future.
-    pub(crate) fn take_wakers(&self) -> Vec<Waker> {
-        let mut out = Vec::new();
-        for index in 0..self.shards.len() {
-            out.extend(
-                self.shard(index)
-                    .iter_mut()
-                    .filter_map(|(_, e)| e.waker.take()),
-            );
-        }
-        out
+    pub(crate) fn take_wakers(&self) -> Vec<std::task::Waker> {
+        self.list().iter().filter_map(|r| r.take_waker()).collect()
     }
 }

@@ -113,7 +113,7 @@ impl SpawnNamed for executor::Runtime {
         F: std::future::Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.block_on(async move { task::Builder::new().name(name).spawn(f) })
+        task::Builder::new().name(name).spawn_on(f, self.handle())
     }
 }
 

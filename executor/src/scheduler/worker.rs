@@ -16,6 +16,10 @@ use crate::{clock, context, freeze};
 /// Check the injector before the local queue every this many ticks, so a worker whose tasks
 /// keep waking each other cannot starve tasks from outside (tokio uses the same prime).
 const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// Also check the injector when this long has passed since the last check (by the clock the
+/// polls already read), so a task spawned from outside waits about one poll, not 61, when
+/// every worker is busy with long polls.
+const GLOBAL_QUEUE_MAX_WAIT_NS: u64 = 50_000;
 /// Run the LIFO slot at most this many times in a row, so two tasks that ping-pong cannot
 /// starve the rest of the local queue.
 const MAX_LIFO_STREAK: u8 = 3;
@@ -50,9 +54,9 @@ impl WorkerShared {
 
     /// What the worker is doing, for snapshots.
     pub(crate) fn state(&self) -> WorkerState {
-        // SeqCst on the stopped/exited states is what the freeze wait relies on; the rest
-        // are statistics.
-        match self.state.load(Ordering::SeqCst) {
+        // Acquire pairs with `set_state`; the state is a report, no protocol depends on
+        // reading it early (the freeze handshake lives in the task records).
+        match self.state.load(Ordering::Acquire) {
             STATE_RUNNING => WorkerState::Running {
                 task: TaskId(self.current_task.load(Ordering::Relaxed)),
             },
@@ -66,7 +70,7 @@ impl WorkerShared {
     /// Whether the worker will never poll a task again (stopped by the freeze, or exited).
     pub(crate) fn is_quiescent(&self) -> bool {
         matches!(
-            self.state.load(Ordering::SeqCst),
+            self.state.load(Ordering::Acquire),
             STATE_STOPPED | STATE_EXITED
         )
     }
@@ -76,7 +80,7 @@ impl WorkerShared {
     }
 
     fn set_state(&self, state: u8) {
-        self.state.store(state, Ordering::SeqCst);
+        self.state.store(state, Ordering::Release);
     }
 }
 
@@ -88,6 +92,8 @@ struct Local {
     lifo: Cell<Option<Runnable>>,
     lifo_streak: Cell<u8>,
     tick: Cell<u32>,
+    /// `clock` time of the last fairness check of the injector.
+    global_check_ns: Cell<u64>,
     rng: Cell<u32>,
 }
 
@@ -123,6 +129,7 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
             lifo: Cell::new(None),
             lifo_streak: Cell::new(0),
             tick: Cell::new(0),
+            global_check_ns: Cell::new(0),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         });
         local.run();
@@ -178,7 +185,7 @@ impl Local {
     /// DESIGN §4: picked -> freeze check -> running -> poll.
     fn run_task(&self, runnable: Runnable) {
         let record = &runnable.metadata().record;
-        record.enter_poll(Some(self.index), clock::now_ns());
+        record.enter_poll(Some(self.index), clock::poll_start());
         // The freeze check, after `enter_poll` (see `freeze.rs` for why this order).
         if freeze::is_freezing() {
             record.abandon_poll();
@@ -206,7 +213,9 @@ impl Local {
             return;
         }
         if yielded {
-            self.push_back(runnable);
+            // No wake-up for another worker: this one is busy running tasks and will reach
+            // the yielded task itself; others steal it if they are searching anyway.
+            self.push_back_quiet(runnable);
             return;
         }
         if let Some(previous) = self.lifo.replace(Some(runnable)) {
@@ -214,8 +223,14 @@ impl Local {
         }
     }
 
-    /// Scheduler rule 2.
+    /// Scheduler rule 2, then wake a worker to take part of the queue.
     fn push_back(&self, runnable: Runnable) {
+        self.push_back_quiet(runnable);
+        self.shared.idle.notify_one();
+    }
+
+    /// Scheduler rule 2.
+    fn push_back_quiet(&self, runnable: Runnable) {
         let queue = &self.me().queue;
         match queue.push(runnable) {
             Ok(()) => {}
@@ -231,14 +246,17 @@ impl Local {
                 let _ = self.shared.injector.push(runnable);
             }
         }
-        self.shared.idle.notify_one();
     }
 
     fn next_task(&self) -> Option<Runnable> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         self.me().ticks.store(u64::from(tick), Ordering::Relaxed);
-        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+        let now = clock::last_poll_end();
+        if tick % GLOBAL_QUEUE_INTERVAL == 0
+            || now.saturating_sub(self.global_check_ns.get()) > GLOBAL_QUEUE_MAX_WAIT_NS
+        {
+            self.global_check_ns.set(now);
             if let Ok(r) = self.shared.injector.pop() {
                 return Some(r);
             }
@@ -335,6 +353,7 @@ impl Local {
             return true;
         }
         self.me().set_state(STATE_PARKED);
+        clock::forget_last_poll();
         listener.wait();
         idle.end_sleep();
         self.me().set_state(STATE_SEARCHING);

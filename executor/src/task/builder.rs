@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use crate::context;
+use crate::runtime::Handle;
 use crate::task::join::JoinHandle;
 use crate::task::spawn::spawn_on;
 
@@ -46,5 +47,24 @@ impl Builder {
     {
         let site = std::panic::Location::caller();
         context::with_current_shared(|shared| spawn_on(shared, future, self.name, site))
+    }
+
+    /// Spawns the task on the runtime of `handle`, from any thread.
+    ///
+    /// ```
+    /// let rt = executor::Runtime::builder().worker_threads(1).build().unwrap();
+    /// let h = executor::task::Builder::new()
+    ///     .name("from-outside")
+    ///     .spawn_on(async { 1 }, rt.handle());
+    /// assert_eq!(rt.block_on(h).unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn spawn_on<F>(self, future: F, handle: &Handle) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let site = std::panic::Location::caller();
+        spawn_on(&handle.shared, future, self.name, site)
     }
 }

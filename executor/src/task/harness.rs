@@ -11,58 +11,56 @@ use pin_project_lite::pin_project;
 
 use crate::config::TaskPanic;
 use crate::context;
-use crate::scheduler::Shared;
-use crate::sync::{Arc, Ordering};
+use crate::sync::Ordering;
 use crate::task::join::JoinError;
+use crate::task::meta::TaskMeta;
 use crate::task::record::TaskRecord;
 
 pin_project! {
-    /// Wraps a user future for the scheduler.
-    pub(crate) struct Harness<F> {
+    /// Wraps a user future for the scheduler. It borrows the task's metadata, which async-task
+    /// keeps in the same allocation for longer than the future (see `spawn.rs`): no reference
+    /// count is touched per task for it.
+    pub(crate) struct Harness<'m, F> {
         #[pin]
         future: F,
-        record: Arc<TaskRecord>,
-        shared: Arc<Shared>,
+        meta: &'m TaskMeta,
     }
 
-    impl<F> PinnedDrop for Harness<F> {
+    impl<F> PinnedDrop for Harness<'_, F> {
         fn drop(this: Pin<&mut Self>) {
-            // The future is gone (completed or cancelled): the registry must stop keeping the
-            // task alive through its waker (registry rule 3).
-            this.shared.registry.forget_waker(this.record.slot);
+            // The future is gone (completed or cancelled): nothing may keep the task alive
+            // through the record's waker any more (see `TaskRecord::take_waker`).
+            drop(this.meta.record.take_waker());
         }
     }
 }
 
-impl<F> Harness<F> {
-    pub(crate) fn new(future: F, record: Arc<TaskRecord>, shared: Arc<Shared>) -> Self {
-        Harness {
-            future,
-            record,
-            shared,
-        }
+impl<'m, F> Harness<'m, F> {
+    pub(crate) fn new(future: F, meta: &'m TaskMeta) -> Self {
+        Harness { future, meta }
     }
 }
 
-impl<F: Future> Future for Harness<F> {
+impl<F: Future> Future for Harness<'_, F> {
     type Output = Result<F::Output, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let record: &TaskRecord = this.record;
+        let meta: &TaskMeta = this.meta;
+        let record: &TaskRecord = &meta.record;
         // Acquire pairs with the Release in `JoinHandle::abort`; nothing else is published,
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {
             record.on_complete();
             return Poll::Ready(Err(JoinError::cancelled(record.id)));
         }
-        let fatal_panics = this.shared.config.task_panic == TaskPanic::Fatal;
+        let fatal_panics = meta.shared.config.task_panic == TaskPanic::Fatal;
         let start = record.since_ns();
         let result = {
             let _task = context::enter_task(record.id, fatal_panics);
             catch_unwind(AssertUnwindSafe(|| this.future.poll(cx)))
         };
-        let end = crate::clock::now_ns();
+        let end = crate::clock::poll_end();
         record.exit_poll(start, end);
         match result {
             Ok(Poll::Pending) => Poll::Pending,

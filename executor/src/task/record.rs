@@ -3,16 +3,21 @@
 //! Rules (invariant I4 of DESIGN.md):
 //! 1. `id`, `name`, `spawned_at`, `parent` are written once, before the task is registered,
 //!    and never change: anyone may read them at any time.
-//! 2. Every other field is an atomic. Counters are written only by the thread that polls the
-//!    task (or that wakes it, for the wake counters) with `Relaxed`: they are statistics, no
-//!    other memory is published through them.
+//! 2. Every other field is an atomic (or, for the waker, a lock held for one `Option::take`).
+//!    Counters have a single writer at a time: the poll counters are written by the poller and
+//!    the wake counters by the schedule function, and async-task never runs two polls, or two
+//!    schedules, of one task at once (its own state transitions order them). So they are
+//!    updated with a `Relaxed` load and store, no read-modify-write: they are statistics and
+//!    publish no other memory.
 //! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING`, issues a
 //!    `SeqCst` fence, and only then reads the freezing flag, so a fatal path that sets the
 //!    flag, fences, and then reads `state` sees every poll that will still start.
 
 use std::panic::Location;
 
-use crate::sync::{fence, AtomicBool, AtomicU64, Ordering};
+use std::task::Waker;
+
+use crate::sync::{fence, AtomicBool, AtomicU64, Mutex, Ordering};
 use introspect::{SpawnSite, TaskId, TaskState};
 
 use crate::registry::Slot;
@@ -89,6 +94,11 @@ pub(crate) struct TaskRecord {
     pub(crate) abort_requested: AtomicBool,
     /// Set when this task raised the fatal error, so the dump prints it first.
     pub(crate) fatal: AtomicBool,
+    /// A waker of the task while its future exists, so runtime shutdown can reach tasks that
+    /// nobody else will ever wake (async-executor keeps its active tasks the same way). It is
+    /// taken when the future is dropped, which breaks the cycle
+    /// record -> waker -> task -> metadata -> record.
+    waker: Mutex<Option<Waker>>,
 }
 
 impl TaskRecord {
@@ -114,7 +124,18 @@ impl TaskRecord {
             self_wakes: AtomicU64::new(0),
             abort_requested: AtomicBool::new(false),
             fatal: AtomicBool::new(false),
+            waker: Mutex::new(None),
         }
+    }
+
+    /// Stores the task's waker (at spawn, before the task can run).
+    pub(crate) fn set_waker(&self, waker: Waker) {
+        *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker);
+    }
+
+    /// Takes the task's waker: when its future is dropped, and at shutdown.
+    pub(crate) fn take_waker(&self) -> Option<Waker> {
+        self.waker.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
@@ -142,9 +163,8 @@ impl TaskRecord {
     /// The poll that [`TaskRecord::enter_poll`] started at `start_ns` returned at `end_ns`.
     /// Called by the poller only.
     pub(crate) fn exit_poll(&self, start_ns: u64, end_ns: u64) {
-        self.polls.fetch_add(1, Ordering::Relaxed);
-        self.busy_ns
-            .fetch_add(end_ns.saturating_sub(start_ns), Ordering::Relaxed);
+        bump(&self.polls, 1);
+        bump(&self.busy_ns, end_ns.saturating_sub(start_ns));
         self.since_ns.store(end_ns, Ordering::Relaxed);
         // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
         // wake during the poll already moved it to SCHEDULED and completion to COMPLETED: those
@@ -162,9 +182,9 @@ impl TaskRecord {
 
     /// The task was woken and is about to be queued.
     pub(crate) fn on_schedule(&self, woken_while_running: bool) {
-        self.wakes.fetch_add(1, Ordering::Relaxed);
+        bump(&self.wakes, 1);
         if woken_while_running {
-            self.self_wakes.fetch_add(1, Ordering::Relaxed);
+            bump(&self.self_wakes, 1);
         }
         // Not SeqCst: a scheduled task is not running, and the handshake only cares about
         // transitions *into* running.
@@ -217,6 +237,15 @@ impl TaskRecord {
             column: self.spawned_at.column(),
         }
     }
+}
+
+/// Adds to a single-writer counter (module rule 2) without a read-modify-write instruction.
+#[inline]
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.store(
+        counter.load(Ordering::Relaxed).wrapping_add(by),
+        Ordering::Relaxed,
+    );
 }
 
 fn next_task_id() -> TaskId {

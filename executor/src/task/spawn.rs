@@ -24,20 +24,34 @@ where
 {
     let parent = context::current_task();
     let now = crate::clock::now_ns();
-    let (runnable, task) = shared
+    let (runnable, task, waker) = shared
         .registry
         .insert(context::registry_shard_hint(), |slot| {
             let record = Arc::new(TaskRecord::new(name, site, parent, slot, now));
-            let harness = Harness::new(future, record.clone(), shared.clone());
             let meta = TaskMeta {
                 record: record.clone(),
                 shared: shared.clone(),
             };
-            let (runnable, task) = async_task::Builder::new()
-                .metadata(meta)
-                .spawn(move |_| harness, async_task::WithInfo(schedule));
-            (record, Some(runnable.waker()), (runnable, task))
+            // SAFETY: `spawn_unchecked` asks four things of us.
+            // 1. A future that is not `Send` must be polled and dropped on its thread: the
+            //    harness is `Send` (`F: Send`, and it holds only `&TaskMeta`, which is `Sync`).
+            // 2. A future that is not `'static` may borrow only the metadata, or things that
+            //    outlive its `Runnable`: the harness borrows exactly the metadata, which
+            //    async-task pins in the task allocation and drops after the future.
+            // 3. A schedule function that is not `Send + Sync` must stay on its thread:
+            //    `schedule` is a plain `fn`, `Send + Sync + 'static`.
+            // 4. An output that is not `Send` must be taken on the spawning thread: it is
+            //    `Send` (`F::Output: Send`).
+            let (runnable, task) = unsafe {
+                async_task::Builder::new().metadata(meta).spawn_unchecked(
+                    move |meta| Harness::new(future, meta),
+                    async_task::WithInfo(schedule),
+                )
+            };
+            let waker = runnable.waker();
+            record.set_waker(waker.clone());
+            (record, (runnable, task, waker))
         });
     shared.schedule_new(runnable);
-    JoinHandle::new(task)
+    JoinHandle::new(task, waker)
 }
