@@ -46,7 +46,7 @@ pub(crate) fn enter_runtime(shared: Arc<Shared>) -> RuntimeGuard {
 pub(crate) fn with_current_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
     // Borrowed, not cloned: a clone per spawn would bounce the runtime's reference count
     // between cores. `f` never enters or leaves a runtime, so the borrow cannot conflict.
-    let found = RUNTIME.with(|r| r.borrow().as_ref().map(|shared| f(shared)));
+    let found = RUNTIME.with(|r| r.borrow().as_ref().map(f));
     match found {
         Some(out) => out,
         None => panic!(
