@@ -262,8 +262,12 @@ impl Local {
             }
         }
         if let Some(r) = self.lifo.take() {
-            if self.lifo_streak.get() < MAX_LIFO_STREAK {
-                self.lifo_streak.set(self.lifo_streak.get() + 1);
+            // The streak limit protects the local queue from starving behind two tasks that
+            // ping-pong; with nothing queued there is nobody to protect, and moving the task
+            // to the queue would only wake another worker to steal a chain of spawns.
+            if self.lifo_streak.get() < MAX_LIFO_STREAK || self.me().queue.is_empty() {
+                self.lifo_streak
+                    .set(self.lifo_streak.get().saturating_add(1));
                 return Some(r);
             }
             self.push_back(r);

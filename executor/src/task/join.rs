@@ -4,7 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use introspect::TaskId;
 
@@ -121,15 +121,11 @@ pub struct JoinHandle<T> {
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(
-        task: async_task::Task<Result<T, JoinError>, TaskMeta>,
-        waker: Waker,
-    ) -> Self {
-        // The record and a waker: both counted on the task's own cache lines, unlike a clone
-        // of the runtime's handle, which every task shares.
+    pub(crate) fn new(task: async_task::Task<Result<T, JoinError>, TaskMeta>) -> Self {
+        // Only the record: counted on the task's own cache line, unlike a clone of the
+        // runtime's handle, which every task shares.
         let abort = AbortHandle {
             record: task.metadata().record.clone(),
-            waker,
         };
         JoinHandle {
             task: Some(task.fallible()),
@@ -200,7 +196,6 @@ impl<T> fmt::Debug for JoinHandle<T> {
 #[derive(Clone)]
 pub struct AbortHandle {
     record: Arc<TaskRecord>,
-    waker: Waker,
 }
 
 impl AbortHandle {
@@ -208,8 +203,11 @@ impl AbortHandle {
     pub fn abort(&self) {
         // Release pairs with the harness's Acquire load at the task's next poll.
         self.record.abort_requested.store(true, Ordering::Release);
-        // Wake it so the next poll happens now; waking a finished task does nothing.
-        self.waker.wake_by_ref();
+        // Wake it so the next poll happens now. The record holds a waker until the future is
+        // gone; after that there is nothing to cancel.
+        if let Some(waker) = self.record.waker() {
+            waker.wake();
+        }
     }
 }
 

@@ -133,6 +133,11 @@ impl TaskRecord {
         *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker);
     }
 
+    /// A clone of the task's waker, if its future still exists (for abort).
+    pub(crate) fn waker(&self) -> Option<Waker> {
+        self.waker.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Takes the task's waker: when its future is dropped, and at shutdown.
     pub(crate) fn take_waker(&self) -> Option<Waker> {
         self.waker.lock().unwrap_or_else(|e| e.into_inner()).take()

@@ -23,8 +23,8 @@ where
     F::Output: Send + 'static,
 {
     let parent = context::current_task();
-    let now = crate::clock::now_ns();
-    let (runnable, task, waker) = shared
+    let now = crate::clock::spawn_time();
+    let (runnable, task) = shared
         .registry
         .insert(context::registry_shard_hint(), |slot| {
             let record = Arc::new(TaskRecord::new(name, site, parent, slot, now));
@@ -48,10 +48,9 @@ where
                     async_task::WithInfo(schedule),
                 )
             };
-            let waker = runnable.waker();
-            record.set_waker(waker.clone());
-            (record, (runnable, task, waker))
+            record.set_waker(runnable.waker());
+            (record, (runnable, task))
         });
     shared.schedule_new(runnable);
-    JoinHandle::new(task, waker)
+    JoinHandle::new(task)
 }
