@@ -76,7 +76,7 @@ pub(crate) fn block_on<F: Future>(
     }
     let _runtime = context::enter_runtime(shared.clone());
     let parent = context::current_task();
-    let now = clock::now_ns();
+    let now = clock::now();
     let record = shared
         .registry
         .insert(context::registry_shard_hint(), |slot| {

@@ -32,10 +32,10 @@ pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInf
 }
 
 /// One task's row, read from atomics only.
-pub(crate) fn task_info(record: &TaskRecord, now_ns: u64, fatal_task: Option<TaskId>) -> TaskInfo {
+pub(crate) fn task_info(record: &TaskRecord, now: u64, fatal_task: Option<TaskId>) -> TaskInfo {
     let word = record.state();
     let state = word.to_state();
-    let since = record.since_ns();
+    let since = record.since();
     let running = word.is_running();
     let (wakes, self_wakes) = record.wakes();
     let worker = match state {
@@ -50,13 +50,13 @@ pub(crate) fn task_info(record: &TaskRecord, now_ns: u64, fatal_task: Option<Tas
         spawned_at: Some(record.spawn_site()),
         parent: record.parent,
         polls: record.polls(),
-        busy: Duration::from_nanos(record.busy_ns()),
+        busy: clock::to_duration(record.busy_ticks()),
         idle: if running {
             Duration::ZERO
         } else {
-            clock::between(since, now_ns)
+            clock::between(since, now)
         },
-        running_for: running.then(|| clock::between(since, now_ns)),
+        running_for: running.then(|| clock::between(since, now)),
         wakes,
         self_wakes,
         worker,
@@ -89,7 +89,7 @@ pub(crate) fn assemble(
     backtrace: Option<String>,
     fatal_task: Option<TaskId>,
 ) -> Snapshot {
-    let now = clock::now_ns();
+    let now = clock::now();
     let mut workers = Vec::new();
     for shared in runtimes {
         let first = workers.len();

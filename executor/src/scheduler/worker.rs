@@ -19,7 +19,7 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// Also check the injector when this long has passed since the last check (by the clock the
 /// polls already read), so a task spawned from outside waits about one poll, not 61, when
 /// every worker is busy with long polls.
-const GLOBAL_QUEUE_MAX_WAIT_NS: u64 = 50_000;
+const GLOBAL_QUEUE_MAX_WAIT_US: u64 = 50;
 /// Run the LIFO slot at most this many times in a row, so two tasks that ping-pong cannot
 /// starve the rest of the local queue.
 const MAX_LIFO_STREAK: u8 = 3;
@@ -93,7 +93,9 @@ struct Local {
     lifo_streak: Cell<u8>,
     tick: Cell<u32>,
     /// `clock` time of the last fairness check of the injector.
-    global_check_ns: Cell<u64>,
+    global_check: Cell<u64>,
+    /// [`GLOBAL_QUEUE_MAX_WAIT_US`] in clock ticks.
+    global_wait_ticks: u64,
     rng: Cell<u32>,
 }
 
@@ -129,7 +131,8 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
             lifo: Cell::new(None),
             lifo_streak: Cell::new(0),
             tick: Cell::new(0),
-            global_check_ns: Cell::new(0),
+            global_check: Cell::new(0),
+            global_wait_ticks: clock::ticks_from_micros(GLOBAL_QUEUE_MAX_WAIT_US),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         });
         local.run();
@@ -254,9 +257,9 @@ impl Local {
         self.me().ticks.store(u64::from(tick), Ordering::Relaxed);
         let now = clock::last_poll_end();
         if tick % GLOBAL_QUEUE_INTERVAL == 0
-            || now.saturating_sub(self.global_check_ns.get()) > GLOBAL_QUEUE_MAX_WAIT_NS
+            || now.saturating_sub(self.global_check.get()) > self.global_wait_ticks
         {
-            self.global_check_ns.set(now);
+            self.global_check.set(now);
             if let Ok(r) = self.shared.injector.pop() {
                 return Some(r);
             }

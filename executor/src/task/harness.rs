@@ -55,7 +55,7 @@ impl<F: Future> Future for Harness<'_, F> {
             return Poll::Ready(Err(JoinError::cancelled(record.id)));
         }
         let fatal_panics = meta.shared.config.task_panic == TaskPanic::Fatal;
-        let start = record.since_ns();
+        let start = record.since();
         let result = {
             let _task = context::enter_task(record.id, fatal_panics);
             catch_unwind(AssertUnwindSafe(|| this.future.poll(cx)))

@@ -81,13 +81,13 @@ pub(crate) struct TaskRecord {
     pub(crate) slot: Slot,
     /// The freeze handshake word; see the module rules.
     state: AtomicU64,
-    /// `clock::now_ns` of the last state change that matters for the idle/running columns:
+    /// `clock::now` ticks of the last state change that matters for the idle/running columns:
     /// spawn, start of the current poll, end of the last poll.
-    since_ns: AtomicU64,
+    since: AtomicU64,
     /// Last worker that polled it, plus one (0: none yet).
     last_worker: AtomicU64,
     polls: AtomicU64,
-    busy_ns: AtomicU64,
+    busy_ticks: AtomicU64,
     wakes: AtomicU64,
     self_wakes: AtomicU64,
     /// Set by `JoinHandle::abort`; read by the task's harness at its next poll.
@@ -107,7 +107,7 @@ impl TaskRecord {
         spawned_at: &'static Location<'static>,
         parent: Option<TaskId>,
         slot: Slot,
-        now_ns: u64,
+        now: u64,
     ) -> TaskRecord {
         TaskRecord {
             id: next_task_id(),
@@ -116,10 +116,10 @@ impl TaskRecord {
             parent,
             slot,
             state: AtomicU64::new(StateWord::SCHEDULED.0),
-            since_ns: AtomicU64::new(now_ns),
+            since: AtomicU64::new(now),
             last_worker: AtomicU64::new(0),
             polls: AtomicU64::new(0),
-            busy_ns: AtomicU64::new(0),
+            busy_ticks: AtomicU64::new(0),
             wakes: AtomicU64::new(0),
             self_wakes: AtomicU64::new(0),
             abort_requested: AtomicBool::new(false),
@@ -144,7 +144,7 @@ impl TaskRecord {
     }
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
-    pub(crate) fn enter_poll(&self, worker: Option<usize>, now_ns: u64) {
+    pub(crate) fn enter_poll(&self, worker: Option<usize>, now: u64) {
         // Relaxed store: a reader that sees RUNNING reads nothing else of the task. The fence
         // orders it before the caller's flag load against the fatal path's flag store, fence
         // and state load (a store-fence-load pair on each side, Dekker style): at least one
@@ -153,7 +153,7 @@ impl TaskRecord {
         self.state
             .store(StateWord::running(worker).0, Ordering::Relaxed);
         fence(Ordering::SeqCst);
-        self.since_ns.store(now_ns, Ordering::Relaxed);
+        self.since.store(now, Ordering::Relaxed);
         if let Some(w) = worker {
             self.last_worker.store(w as u64 + 1, Ordering::Relaxed);
         }
@@ -165,12 +165,12 @@ impl TaskRecord {
         self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
     }
 
-    /// The poll that [`TaskRecord::enter_poll`] started at `start_ns` returned at `end_ns`.
+    /// The poll that [`TaskRecord::enter_poll`] started at `start` returned at `end`.
     /// Called by the poller only.
-    pub(crate) fn exit_poll(&self, start_ns: u64, end_ns: u64) {
+    pub(crate) fn exit_poll(&self, start: u64, end: u64) {
         bump(&self.polls, 1);
-        bump(&self.busy_ns, end_ns.saturating_sub(start_ns));
-        self.since_ns.store(end_ns, Ordering::Relaxed);
+        bump(&self.busy_ticks, end.saturating_sub(start));
+        self.since.store(end, Ordering::Relaxed);
         // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
         // wake during the poll already moved it to SCHEDULED and completion to COMPLETED: those
         // stay. Release pairs with the snapshot's load so the counters above come with it.
@@ -209,8 +209,8 @@ impl TaskRecord {
         StateWord(self.state.load(Ordering::Acquire))
     }
 
-    pub(crate) fn since_ns(&self) -> u64 {
-        self.since_ns.load(Ordering::Relaxed)
+    pub(crate) fn since(&self) -> u64 {
+        self.since.load(Ordering::Relaxed)
     }
 
     pub(crate) fn last_worker(&self) -> Option<usize> {
@@ -224,8 +224,8 @@ impl TaskRecord {
         self.polls.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn busy_ns(&self) -> u64 {
-        self.busy_ns.load(Ordering::Relaxed)
+    pub(crate) fn busy_ticks(&self) -> u64 {
+        self.busy_ticks.load(Ordering::Relaxed)
     }
 
     pub(crate) fn wakes(&self) -> (u64, u64) {
