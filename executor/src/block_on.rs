@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::pin;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
@@ -77,18 +78,23 @@ pub(crate) fn block_on<F: Future>(
     let _runtime = context::enter_runtime(shared.clone());
     let parent = context::current_task();
     let now = clock::now();
-    let record = shared
-        .registry
-        .insert(context::registry_shard_hint(), |slot| {
-            let record = Arc::new(TaskRecord::new(
-                kind.name.map(Into::into),
-                site,
-                parent,
-                slot,
-                now,
-            ));
-            (record.clone(), record)
-        });
+    let insert = |slot| {
+        let record = Arc::new(TaskRecord::new(
+            kind.name.map(Into::into),
+            site,
+            parent,
+            slot,
+            now,
+        ));
+        (NonNull::from(&*record), record)
+    };
+    // SAFETY: the record is in an `Arc` that `Registered` keeps until its `drop` has removed
+    // the slot (registry rule 1), on every exit from this function, unwinding included.
+    let record = unsafe {
+        shared
+            .registry
+            .insert(context::registry_shard_hint(), insert)
+    };
     let registered = Registered {
         shared,
         record: record.clone(),

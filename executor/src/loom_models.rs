@@ -129,27 +129,34 @@ fn loom_freeze_handshake_under_no_freeze() {
 fn loom_registry_snapshot_is_exact() {
     loom::model(|| {
         let registry = Arc::new(Registry::new(2));
-        let stable = registry.insert(0, |slot| {
-            let r = std::sync::Arc::new(record(slot));
-            (r.clone(), None, r)
-        });
+        let register = |registry: &Registry, hint: usize| {
+            // SAFETY: the record is in an `Arc` the caller keeps until after `remove`.
+            unsafe {
+                registry.insert(hint, |slot| {
+                    let r = std::sync::Arc::new(record(slot));
+                    (std::ptr::NonNull::from(&*r), r)
+                })
+            }
+        };
+        let stable = register(&registry, 0);
         let churn = {
             let registry = registry.clone();
             thread::spawn(move || {
-                let r = registry.insert(1, |slot| {
-                    let r = std::sync::Arc::new(record(slot));
-                    (r.clone(), None, r)
-                });
+                let r = register(&registry, 1);
                 registry.remove(r.slot);
                 r.id
             })
         };
-        let listed = registry.list();
+        let mut listed = Vec::new();
+        registry.for_each(|r| listed.push(r.id));
         let churn_id = churn.join().unwrap();
-        assert_eq!(listed.iter().filter(|r| r.id == stable.id).count(), 1);
-        assert!(listed.iter().filter(|r| r.id == churn_id).count() <= 1);
-        let after = registry.list_bounded(std::time::Duration::from_secs(1));
-        assert_eq!(after.records.len(), 1);
-        assert_eq!(after.locked_shards, 0);
+        assert_eq!(listed.iter().filter(|id| **id == stable.id).count(), 1);
+        assert!(listed.iter().filter(|id| **id == churn_id).count() <= 1);
+        let mut after = Vec::new();
+        let locked =
+            registry.for_each_bounded(std::time::Duration::from_secs(1), |r| after.push(r.id));
+        assert_eq!(after, vec![stable.id]);
+        assert_eq!(locked, 0);
+        registry.remove(stable.slot);
     });
 }

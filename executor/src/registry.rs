@@ -1,19 +1,26 @@
 //! The task registry: every live task of a runtime, always on.
 //!
 //! Protocol (invariant I5 of DESIGN.md: a snapshot lists every live task exactly once):
-//! 1. A task is inserted into exactly one shard before its first `Runnable` exists, and
-//!    removed from that same shard when its allocation is freed (its metadata is dropped).
-//! 2. A snapshot copies each shard under that shard's lock, so each shard is seen at one
+//! 1. A task's record is inserted into exactly one shard before its first `Runnable` exists,
+//!    and removed from that same shard, under the shard's lock, before the record's memory is
+//!    freed. The record lives inside the task's own allocation (async-task's metadata), so the
+//!    registry costs no allocation and no reference count per task; its entries are plain
+//!    pointers, made valid by this rule.
+//! 2. Entries are dereferenced only while their shard's lock is held, so a removal (which needs
+//!    the lock) cannot free a record that is being read.
+//! 3. A snapshot reads each shard under that shard's lock, so each shard is seen at one
 //!    instant: a task alive across the whole snapshot is seen once, a removed task never.
-//! 3. Locks are held for a handful of instructions, never across user code or a wake. The
-//!    fatal path only `try_lock`s, with a bounded spin: a dump never blocks on the runtime it
-//!    inspects.
+//! 4. Writers hold a lock for a handful of instructions, never across user code or a wake.
+//!    The fatal path only `try_lock`s, with a bounded spin: a dump never blocks on the runtime
+//!    it inspects.
 
+use std::ptr::NonNull;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use crate::sync::{Mutex, MutexGuard, TryLockError};
 use crate::task::record::TaskRecord;
 
 /// Where a task's entry lives: shard index and slab key.
@@ -34,19 +41,29 @@ impl Slot {
     }
 }
 
+/// A registered record.
+#[derive(Debug)]
+struct Entry(NonNull<TaskRecord>);
+
+// SAFETY: `TaskRecord` is `Sync` (atomics and immutable fields), so sharing a pointer to it
+// between threads is sound as long as it is valid when dereferenced, which rules 1-2 ensure.
+unsafe impl Send for Entry {}
+
+impl Entry {
+    /// The record. The caller must hold the lock of the shard this entry is in.
+    fn record(&self) -> &TaskRecord {
+        // SAFETY: rule 1: the record outlives its entry (the `insert` contract); rule 2: the
+        // caller holds the shard lock, so the entry cannot be removed, nor the record freed,
+        // while the reference is used inside the locked section (the borrow of the guard
+        // bounds it).
+        unsafe { self.0.as_ref() }
+    }
+}
+
 /// Every live task of one runtime, sharded so spawns on different workers do not contend.
 #[derive(Debug)]
 pub(crate) struct Registry {
-    shards: Box<[Mutex<Slab<Arc<TaskRecord>>>]>,
-}
-
-/// What a bounded snapshot of the registry found.
-#[derive(Debug, Default)]
-pub(crate) struct Listing {
-    /// The records, each live task once.
-    pub(crate) records: Vec<Arc<TaskRecord>>,
-    /// Shards that stayed locked for the whole bound (only possible on the fatal path).
-    pub(crate) locked_shards: usize,
+    shards: Box<[Mutex<Slab<Entry>>]>,
 }
 
 impl Registry {
@@ -58,19 +75,23 @@ impl Registry {
         }
     }
 
-    fn shard(&self, index: usize) -> MutexGuard<'_, Slab<Arc<TaskRecord>>> {
+    fn shard(&self, index: usize) -> MutexGuard<'_, Slab<Entry>> {
         // A panic never happens while a shard is locked (no user code runs under it), so a
         // poisoned lock still holds a consistent slab.
         self.shards[index].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Reserves a slot and calls `spawn(slot)` under the shard lock; `spawn` returns the
-    /// task's record and whatever the caller wants back. The entry is complete before any
-    /// `Runnable` of the task can run (rule 1).
-    pub(crate) fn insert<R>(
+    /// task's record (at its final address) and whatever the caller wants back. The entry is
+    /// complete before any `Runnable` of the task can run.
+    ///
+    /// # Safety
+    /// The record must stay valid at that address until [`Registry::remove`] has been called
+    /// with the slot and has returned (rule 1).
+    pub(crate) unsafe fn insert<R>(
         &self,
         shard_hint: usize,
-        spawn: impl FnOnce(Slot) -> (Arc<TaskRecord>, R),
+        spawn: impl FnOnce(Slot) -> (NonNull<TaskRecord>, R),
     ) -> R {
         let shard = shard_hint % self.shards.len();
         let mut slab = self.shard(shard);
@@ -80,11 +101,11 @@ impl Registry {
             key: u32::try_from(vacant.key()).expect("more than 2^32 live tasks in one shard"),
         };
         let (record, out) = spawn(slot);
-        vacant.insert(record);
+        vacant.insert(Entry(record));
         out
     }
 
-    /// The task's allocation is being freed.
+    /// The task's record is about to be freed.
     pub(crate) fn remove(&self, slot: Slot) {
         let entry = self
             .shard(slot.shard as usize)
@@ -92,49 +113,50 @@ impl Registry {
         drop(entry);
     }
 
-    /// Every live task, each once; blocks only for the short critical sections of spawns
-    /// and drops.
-    pub(crate) fn list(&self) -> Vec<Arc<TaskRecord>> {
-        let mut out = Vec::new();
+    /// Calls `f` on every live task, each once, shard by shard under the shard's lock: `f`
+    /// must be short and must not spawn or drop tasks of this runtime.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&TaskRecord)) {
         for index in 0..self.shards.len() {
-            out.extend(self.shard(index).iter().map(|(_, r)| r.clone()));
+            for (_, entry) in self.shard(index).iter() {
+                f(entry.record());
+            }
         }
-        out
     }
 
-    /// Like [`Registry::list`] but never blocks longer than `bound` in total: for the fatal
-    /// path, where a thread holding a shard lock may be frozen.
-    pub(crate) fn list_bounded(&self, bound: Duration) -> Listing {
+    /// Like [`Registry::for_each`] but never waits longer than `bound` in total for locks: for
+    /// the fatal path, where a thread holding a shard lock may be frozen. Returns how many
+    /// shards stayed locked (their tasks are missing).
+    pub(crate) fn for_each_bounded(
+        &self,
+        bound: Duration,
+        mut f: impl FnMut(&TaskRecord),
+    ) -> usize {
         let deadline = Instant::now() + bound;
-        let mut listing = Listing::default();
+        let mut locked_shards = 0;
         for shard in self.shards.iter() {
-            loop {
+            let slab = loop {
                 match shard.try_lock() {
-                    Ok(slab) => {
-                        listing.records.extend(slab.iter().map(|(_, r)| r.clone()));
-                        break;
-                    }
-                    Err(TryLockError::Poisoned(p)) => {
-                        let slab = p.into_inner();
-                        listing.records.extend(slab.iter().map(|(_, r)| r.clone()));
-                        break;
-                    }
+                    Ok(slab) => break Some(slab),
+                    Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
                     Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                         std::thread::yield_now();
                     }
-                    Err(TryLockError::WouldBlock) => {
-                        listing.locked_shards += 1;
-                        break;
-                    }
+                    Err(TryLockError::WouldBlock) => break None,
                 }
+            };
+            match slab {
+                Some(slab) => slab.iter().for_each(|(_, e)| f(e.record())),
+                None => locked_shards += 1,
             }
         }
-        listing
+        locked_shards
     }
 
-    /// Takes every stored waker, for shutdown: waking them lets the scheduler drop each
-    /// task's future.
-    pub(crate) fn take_wakers(&self) -> Vec<std::task::Waker> {
-        self.list().iter().filter_map(|r| r.take_waker()).collect()
+    /// Takes every stored waker, for shutdown: waking them (outside the locks) lets the
+    /// scheduler drop each task's future.
+    pub(crate) fn take_wakers(&self) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        self.for_each(|r| wakers.extend(r.take_waker()));
+        wakers
     }
 }

@@ -80,16 +80,14 @@ pub(crate) fn unix_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// A snapshot of several runtimes' tasks, read from `records`.
+/// A snapshot of several runtimes' workers and the given tasks.
 pub(crate) fn assemble(
     runtimes: &[Arc<Shared>],
-    records: &[Arc<TaskRecord>],
+    tasks: Vec<TaskInfo>,
     reason: Reason,
     policy: FreezePolicy,
     backtrace: Option<String>,
-    fatal_task: Option<TaskId>,
 ) -> Snapshot {
-    let now = clock::now();
     let mut workers = Vec::new();
     for shared in runtimes {
         let first = workers.len();
@@ -102,10 +100,7 @@ pub(crate) fn assemble(
         policy: self::policy(policy),
         backtrace,
         workers,
-        tasks: records
-            .iter()
-            .map(|r| task_info(r, now, fatal_task))
-            .collect(),
+        tasks,
     }
 }
 
@@ -126,13 +121,16 @@ impl Handle {
     /// assert!(snap.tasks.iter().any(|t| t.name.as_deref() == Some("waiter")));
     /// ```
     pub fn snapshot(&self) -> Snapshot {
-        let records = self.shared.registry.list();
+        let now = clock::now();
+        let mut tasks = Vec::new();
+        self.shared
+            .registry
+            .for_each(|r| tasks.push(task_info(r, now, None)));
         assemble(
             std::slice::from_ref(&self.shared),
-            &records,
+            tasks,
             Reason::Live,
             self.shared.policy(),
-            None,
             None,
         )
     }

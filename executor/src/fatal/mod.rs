@@ -127,14 +127,15 @@ pub(crate) fn freeze_and_dump(
             own_worker,
         );
     }
-    let mut records = Vec::new();
+    let now = crate::clock::now();
+    let mut tasks = Vec::new();
     let mut locked_shards = 0;
     for shared in &runtimes {
-        let listing = shared.registry.list_bounded(LOCK_BOUND);
-        records.extend(listing.records);
-        locked_shards += listing.locked_shards;
+        locked_shards += shared.registry.for_each_bounded(LOCK_BOUND, |r| {
+            tasks.push(snapshot::task_info(r, now, fatal_task));
+        });
     }
-    let mut snapshot = snapshot::assemble(&runtimes, &records, reason, policy, None, fatal_task);
+    let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy, None);
     snapshot.backtrace = backtrace.map(|mut bt| {
         bt.resolve();
         format!("{bt:?}")

@@ -14,7 +14,6 @@ use crate::context;
 use crate::sync::Ordering;
 use crate::task::join::JoinError;
 use crate::task::meta::TaskMeta;
-use crate::task::record::TaskRecord;
 
 pin_project! {
     /// Wraps a user future for the scheduler. It borrows the task's metadata, which async-task
@@ -47,7 +46,7 @@ impl<F: Future> Future for Harness<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let meta: &TaskMeta = this.meta;
-        let record: &TaskRecord = &meta.record;
+        let record = &meta.record;
         // Acquire pairs with the Release in `JoinHandle::abort`; nothing else is published,
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {

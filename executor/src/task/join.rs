@@ -8,7 +8,10 @@ use std::task::{Context, Poll};
 
 use introspect::TaskId;
 
-use crate::sync::{Arc, Ordering};
+use std::ptr::NonNull;
+use std::task::Waker;
+
+use crate::sync::Ordering;
 use crate::task::harness::panic_message;
 use crate::task::meta::TaskMeta;
 use crate::task::record::TaskRecord;
@@ -102,6 +105,28 @@ impl fmt::Debug for JoinError {
 
 impl std::error::Error for JoinError {}
 
+/// A pointer to a task's record, which lives in the task's allocation. Whoever holds one
+/// also holds something that keeps that allocation alive (the task handle, or a waker), and
+/// dereferences it only while it does.
+#[derive(Clone, Copy)]
+struct RecordRef(NonNull<TaskRecord>);
+
+// SAFETY: `TaskRecord` is `Sync` (atomics and immutable fields); validity is the holder's
+// business (see the type's doc), not the thread's.
+unsafe impl Send for RecordRef {}
+// SAFETY: as above.
+unsafe impl Sync for RecordRef {}
+
+/// Asks the task to stop: its harness sees the flag at its next poll, which the wake brings.
+fn request_abort(record: &TaskRecord) {
+    // Release pairs with the harness's Acquire load at the task's next poll.
+    record.abort_requested.store(true, Ordering::Release);
+    // The record holds a waker until the future is gone; after that there is nothing to cancel.
+    if let Some(waker) = record.waker() {
+        waker.wake();
+    }
+}
+
 /// An owned permission to await a spawned task's output.
 ///
 /// Dropping it detaches the task, which runs on to completion (as in tokio).
@@ -117,31 +142,44 @@ impl std::error::Error for JoinError {}
 /// ```
 pub struct JoinHandle<T> {
     task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskMeta>>,
-    abort: AbortHandle,
+    /// Valid while `task` is `Some`: the task handle keeps the allocation alive.
+    record: RecordRef,
+    id: TaskId,
 }
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(task: async_task::Task<Result<T, JoinError>, TaskMeta>) -> Self {
-        // Only the record: counted on the task's own cache line, unlike a clone of the
-        // runtime's handle, which every task shares.
-        let abort = AbortHandle {
-            record: task.metadata().record.clone(),
-        };
+        let record = &task.metadata().record;
         JoinHandle {
+            record: RecordRef(NonNull::from(record)),
+            id: record.id,
             task: Some(task.fallible()),
-            abort,
         }
+    }
+
+    /// The task's record, while this handle still holds the task.
+    fn record(&self) -> Option<&TaskRecord> {
+        self.task.as_ref().map(|_| {
+            // SAFETY: `self.task` holds a reference to the task's allocation, which contains
+            // the record; the returned borrow cannot outlive `&self`, hence the task handle.
+            unsafe { self.record.0.as_ref() }
+        })
     }
 
     /// Cancels the task: its future is dropped at its next scheduling point and awaiting this
     /// handle gives [`JoinError::is_cancelled`], unless it had already finished.
     pub fn abort(&self) {
-        self.abort.abort();
+        if let Some(record) = self.record() {
+            request_abort(record);
+        }
     }
 
     /// A handle that can abort the task without owning its output.
     pub fn abort_handle(&self) -> AbortHandle {
-        self.abort.clone()
+        let inner = self
+            .record()
+            .and_then(|r| r.waker().map(|w| (w, RecordRef(NonNull::from(r)))));
+        AbortHandle { inner, id: self.id }
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled).
@@ -151,7 +189,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's id, as shown in dumps.
     pub fn id(&self) -> TaskId {
-        self.abort.record.id
+        self.id
     }
 }
 
@@ -159,7 +197,7 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let id = self.id();
+        let id = self.id;
         let task = self
             .task
             .as_mut()
@@ -186,7 +224,7 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
-            .field("id", &self.abort.record.id)
+            .field("id", &self.id)
             .field("finished", &self.is_finished())
             .finish()
     }
@@ -195,26 +233,25 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// Aborts a task from anywhere; see [`JoinHandle::abort`].
 #[derive(Clone)]
 pub struct AbortHandle {
-    record: Arc<TaskRecord>,
+    /// A waker of the task, which keeps its allocation (and so the record) alive; `None` when
+    /// the task had already finished.
+    inner: Option<(Waker, RecordRef)>,
+    id: TaskId,
 }
 
 impl AbortHandle {
     /// Cancels the task; see [`JoinHandle::abort`].
     pub fn abort(&self) {
-        // Release pairs with the harness's Acquire load at the task's next poll.
-        self.record.abort_requested.store(true, Ordering::Release);
-        // Wake it so the next poll happens now. The record holds a waker until the future is
-        // gone; after that there is nothing to cancel.
-        if let Some(waker) = self.record.waker() {
-            waker.wake();
+        if let Some((_, record)) = &self.inner {
+            // SAFETY: the waker beside it keeps the task's allocation, and so the record, alive
+            // for as long as `self`.
+            request_abort(unsafe { record.0.as_ref() });
         }
     }
 }
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle")
-            .field("id", &self.record.id)
-            .finish()
+        f.debug_struct("AbortHandle").field("id", &self.id).finish()
     }
 }

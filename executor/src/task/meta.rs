@@ -6,12 +6,13 @@ use crate::task::record::TaskRecord;
 
 /// The metadata of every spawned task: its record and its runtime.
 ///
-/// It lives exactly as long as the task's allocation, so its `Drop` is where the task leaves
-/// the registry (registry rule 1).
+/// async-task keeps it in the task's allocation, at a fixed address, from spawn until the
+/// allocation is freed; the registry points at the record inside it, and its `Drop` is where
+/// the task leaves the registry (registry rule 1).
 #[derive(Debug)]
 pub(crate) struct TaskMeta {
     /// The introspection record.
-    pub(crate) record: Arc<TaskRecord>,
+    pub(crate) record: TaskRecord,
     /// The runtime that schedules the task.
     pub(crate) shared: Arc<Shared>,
 }
