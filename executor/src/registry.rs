@@ -107,10 +107,8 @@ impl Registry {
 
     /// The task's record is about to be freed.
     pub(crate) fn remove(&self, slot: Slot) {
-        let entry = self
-            .shard(slot.shard as usize)
+        self.shard(slot.shard as usize)
             .try_remove(slot.key as usize);
-        drop(entry);
     }
 
     /// Calls `f` on every live task, each once, shard by shard under the shard's lock: `f`
