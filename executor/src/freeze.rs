@@ -3,13 +3,16 @@
 //!
 //! Rules (invariants I1-I3 of DESIGN.md):
 //! 1. A poller (a worker, or a `block_on` thread) that has picked a task first stores
-//!    `RUNNING` in the task's record, issues a `SeqCst` fence (`TaskRecord::enter_poll`),
-//!    *then* loads the flag. If the flag is set it restores `SCHEDULED`, never polls, and
-//!    parks for good keeping the task (dropping it would run its destructors).
-//! 2. The fatal path stores the flag, issues a `SeqCst` fence (`claim`), and only then reads
-//!    records. The two fences are totally ordered: if the poller's comes first, the fatal
-//!    path sees `RUNNING` (and reports the task `running, skipped`); if the fatal path's comes
-//!    first, the poller sees the flag and backs out. Hence no task goes from not running to
+//!    `RUNNING` in the task's record, issues the light half of an asymmetric store-load
+//!    barrier (`TaskRecord::enter_poll`, a compiler fence where the OS offers a process-wide
+//!    barrier), *then* loads the flag. If the flag is set it restores `SCHEDULED`, never polls,
+//!    and parks for good keeping the task (dropping it would run its destructors).
+//! 2. The fatal path stores the flag, issues the heavy half (`claim`: see `barrier.rs`; `membarrier`, which
+//!    makes every running thread of the process execute a full fence), and only then reads
+//!    records. Every poller's store-load pair is thus split by a full fence that is ordered
+//!    against the fatal path's: if the poller's comes first, the fatal path sees `RUNNING` (and
+//!    reports the task `running, skipped`); if the fatal path's comes first, the poller sees
+//!    the flag and backs out. Hence no task goes from not running to
 //!    running once the flag is set (I1), and the mutable state of a task reported not running
 //!    is not being written (I4). Go needs a short sleep for the same guarantee; this
 //!    handshake does not. `loom_models.rs` checks it.
@@ -99,7 +102,7 @@ pub(crate) fn claim() -> Claim {
     let won = true;
     if won {
         // Rule 2: order the flag store before every record this thread reads from now on.
-        crate::sync::fence(crate::sync::Ordering::SeqCst);
+        crate::barrier::heavy();
         FATAL_THREAD.with(|f| f.set(true));
         Claim::First
     } else {

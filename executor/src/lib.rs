@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod barrier;
 mod block_on;
 mod clock;
 mod config;

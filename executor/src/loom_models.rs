@@ -54,7 +54,7 @@ fn worker_step(task: &Task, freezing: &AtomicBool, worker_state: &AtomicU8) -> b
 /// task the way the dump does.
 fn fatal_path(task: &Task, freezing: &AtomicBool, worker_state: &AtomicU8, freeze: bool) {
     freezing.store(true, Ordering::Relaxed);
-    loom::sync::atomic::fence(Ordering::SeqCst);
+    crate::barrier::heavy();
     if freeze {
         // Bounded: two tries; loom explores both a stopped and a still-running worker.
         for _ in 0..2 {

@@ -9,15 +9,17 @@
 //!    schedules, of one task at once (its own state transitions order them). So they are
 //!    updated with a `Relaxed` load and store, no read-modify-write: they are statistics and
 //!    publish no other memory.
-//! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING`, issues a
-//!    `SeqCst` fence, and only then reads the freezing flag, so a fatal path that sets the
-//!    flag, fences, and then reads `state` sees every poll that will still start.
+//! 3. `state` is the freeze handshake (see `freeze.rs`): a poller stores `RUNNING`, issues the
+//!    light half of a store-load barrier, and only then reads the freezing flag, so a fatal
+//!    path that sets the flag, issues the heavy half, and then reads `state` sees every poll
+//!    that will still start.
 
 use std::panic::Location;
 
 use std::task::Waker;
 
-use crate::sync::{fence, AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::barrier;
+use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering};
 use introspect::{SpawnSite, TaskId, TaskState};
 
 use crate::registry::Slot;
@@ -145,14 +147,14 @@ impl TaskRecord {
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
     pub(crate) fn enter_poll(&self, worker: Option<usize>, now: u64) {
-        // Relaxed store: a reader that sees RUNNING reads nothing else of the task. The fence
-        // orders it before the caller's flag load against the fatal path's flag store, fence
-        // and state load (a store-fence-load pair on each side, Dekker style): at least one
-        // side sees the other. Without it both could miss each other, even with
+        // Relaxed store: a reader that sees RUNNING reads nothing else of the task. The barrier
+        // orders it before the caller's flag load, against the fatal path's flag store, heavy
+        // barrier and state load (a store-barrier-load pair on each side, Dekker style): at
+        // least one side sees the other. Without it both could miss each other, even with
         // Release/Acquire.
         self.state
             .store(StateWord::running(worker).0, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
+        barrier::light();
         self.since.store(now, Ordering::Relaxed);
         if let Some(w) = worker {
             self.last_worker.store(w as u64 + 1, Ordering::Relaxed);
