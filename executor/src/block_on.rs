@@ -39,8 +39,9 @@ impl Wake for ThreadWaker {
     }
 
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        let self_wake = self.record.state().is_running();
-        self.record.on_schedule(self_wake);
+        // Unlike a spawned task's, this waker runs concurrently from any number of threads,
+        // also while the future is being polled.
+        self.record.on_concurrent_wake();
         // Release pairs with the Acquire swap in the poll loop: whatever the waker's caller
         // wrote before waking is visible to the next poll.
         if !self.notified.swap(true, Ordering::Release) {
@@ -134,6 +135,10 @@ pub(crate) fn block_on<F: Future>(
         };
         record.exit_poll(start, clock::poll_end());
         if let Poll::Ready(out) = polled {
+            // I6: returning would let `main` return and the process exit mid-dump.
+            if freeze::is_freezing() && !freeze::is_fatal_thread() {
+                freeze::park_forever();
+            }
             return out;
         }
     }

@@ -84,7 +84,8 @@ pub(crate) fn now() -> u64 {
     let c = calibration();
     #[cfg(target_arch = "x86_64")]
     if let Some(tsc_epoch) = c.tsc_epoch {
-        return read_tsc().wrapping_sub(tsc_epoch).max(1);
+        // Saturating: another core's counter may be a little behind the calibrating core's.
+        return read_tsc().saturating_sub(tsc_epoch).max(1);
     }
     // u64 nanoseconds last 584 years; saturate rather than wrap.
     u64::try_from(c.epoch.elapsed().as_nanos())

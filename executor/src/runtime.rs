@@ -129,11 +129,25 @@ fn shutdown_with_deadline(
     threads: Vec<ThreadHandle<()>>,
     deadline: Option<Instant>,
 ) {
+    // I6: tearing tasks down (running their destructors) during a fatal dump would let the
+    // program go on, and maybe exit, while the dump is written.
+    if crate::freeze::is_freezing() && !crate::freeze::is_fatal_thread() {
+        crate::freeze::park_forever();
+    }
     if shared.shutdown.swap(true, Ordering::AcqRel) {
         return;
     }
+    // Closing makes every later push fail, so no wake racing with the drains below can
+    // strand a task in a queue (which would keep the runtime alive through a cycle).
+    shared.injector.close();
     shared.idle.notify_all();
+    let me = std::thread::current().id();
     for t in threads {
+        if t.thread().id() == me {
+            // The runtime is dropped on one of its own workers (inside a task's destructor):
+            // that worker exits when it returns to its loop; it cannot join itself.
+            continue;
+        }
         match deadline {
             None => {
                 let _ = t.join();
@@ -153,6 +167,7 @@ fn shutdown_with_deadline(
         drop(r);
     }
     for w in shared.workers.iter() {
+        w.queue.close();
         while let Ok(r) = w.queue.pop() {
             drop(r);
         }

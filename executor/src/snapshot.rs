@@ -31,16 +31,28 @@ pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInf
         .collect()
 }
 
-/// One task's row, read from atomics only.
-pub(crate) fn task_info(record: &TaskRecord, now: u64, fatal_task: Option<TaskId>) -> TaskInfo {
+/// One task's row, read from atomics only. `first_worker` is the index the task's runtime's
+/// first worker has in the snapshot (several runtimes share one fatal dump).
+pub(crate) fn task_info(
+    record: &TaskRecord,
+    now: u64,
+    fatal_task: Option<TaskId>,
+    first_worker: usize,
+) -> TaskInfo {
     let word = record.state();
     let state = word.to_state();
     let since = record.since();
     let running = word.is_running();
     let (wakes, self_wakes) = record.wakes();
+    let state = match state {
+        TaskState::Running { worker } => TaskState::Running {
+            worker: worker.map(|w| w + first_worker),
+        },
+        other => other,
+    };
     let worker = match state {
         TaskState::Running { worker } => worker,
-        _ => record.last_worker(),
+        _ => record.last_worker().map(|w| w + first_worker),
     };
     TaskInfo {
         id: record.id,
@@ -125,7 +137,7 @@ impl Handle {
         let mut tasks = Vec::new();
         self.shared
             .registry
-            .for_each(|r| tasks.push(task_info(r, now, None)));
+            .for_each(|r| tasks.push(task_info(r, now, None, 0)));
         assemble(
             std::slice::from_ref(&self.shared),
             tasks,

@@ -33,11 +33,16 @@ fn scenario_runner() {
         "plain_thread" => plain_thread(),
         "fatal_during_fatal" => fatal_during_fatal(),
         "racing_fatals" => racing_fatals(),
+        "main_returns_during_dump" => main_returns_during_dump(),
         "no_resurrection_freeze" => no_resurrection(FreezePolicy::Freeze),
         "no_resurrection_nofreeze" => no_resurrection(FreezePolicy::NoFreeze),
         other => panic!("unknown scenario {other:?}"),
     }
-    unreachable!("scenario {name} returned instead of dying");
+    // This one returns on purpose: the harness then exits with 0 unless the runtime holds
+    // the main thread while the dump is written.
+    if name != "main_returns_during_dump" {
+        panic!("scenario {name} returned instead of dying");
+    }
 }
 
 fn runtime(policy: FreezePolicy) -> Runtime {
@@ -110,7 +115,8 @@ fn task_panic() {
             .name("bystander")
             .spawn(std::future::pending::<()>());
         let doomed = task::Builder::new().name("doomed").spawn(async {
-            executor::yield_now().await;
+            // Long enough for the bystander's first poll: the check is that it shows idle.
+            async_io::Timer::after(Duration::from_millis(20)).await;
             panic!("kaboom in a task");
         });
         let _ = doomed.await;
@@ -147,13 +153,38 @@ fn plain_thread() {
     let _idle = rt.spawn(async { std::future::pending::<()>().await });
     let _named = rt.handle().clone();
     rt.block_on(async {
-        task::Builder::new()
-            .name("idle-one")
-            .spawn(std::future::pending::<()>());
+        let (started, wait) = futures::channel::oneshot::channel::<()>();
+        task::Builder::new().name("idle-one").spawn(async move {
+            let _ = started.send(());
+            std::future::pending::<()>().await
+        });
+        // Polled once before the fatal error, so it is idle, not still scheduled.
+        let _ = wait.await;
     });
     std::thread::spawn(|| executor::fatal("raised on a plain thread"))
         .join()
         .unwrap();
+}
+
+/// The main thread leaves `block_on` and drops the runtime while another thread's fatal
+/// dump is being written: the process must still end with the whole dump and status 2 (I6).
+fn main_returns_during_dump() {
+    let rt = runtime(FreezePolicy::NoFreeze);
+    for i in 0..200 {
+        drop(
+            task::Builder::new()
+                .name(format!("idle-{i}"))
+                .spawn_on(std::future::pending::<()>(), rt.handle()),
+        );
+    }
+    std::thread::spawn(|| executor::fatal("raised while main returns"));
+    rt.block_on(async {
+        while !executor::freezing() {
+            async_io::Timer::after(Duration::from_millis(1)).await;
+        }
+    });
+    drop(rt);
+    // Returning from here would let the test harness exit with status 0.
 }
 
 struct PanickingMessage;
@@ -447,6 +478,20 @@ fn racing_fatal_errors_produce_exactly_one_dump() {
     assert_dump_exit(&run);
     assert_eq!(run.count("fatal error: racer "), 1, "{}", run.stderr);
     assert_eq!(run.count("ID  STATE"), 1);
+}
+
+#[test]
+fn leaving_main_during_a_dump_does_not_cut_it_short() {
+    let run = child::run("main_returns_during_dump", &[]);
+    assert_dump_exit(&run);
+    assert!(run.stderr.contains("\"idle-199\""), "{}", run.stderr);
+    assert!(run
+        .stderr
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .contains("tasks"));
 }
 
 #[test]

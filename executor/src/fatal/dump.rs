@@ -64,7 +64,16 @@ pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Pat
     if traceback == Traceback::Crash {
         std::process::abort();
     }
-    std::process::exit(2)
+    exit_now(2)
+}
+
+/// Ends the process without running anything more of the program: `exit` would run this
+/// thread's thread-local destructors (a worker's queued task, user code) and `atexit` hooks
+/// after the dump, and they may hang or panic. The dump is already flushed.
+fn exit_now(status: i32) -> ! {
+    // SAFETY: `_exit` takes an integer and never returns; it has no memory-safety
+    // preconditions. Skipping destructors is the point (see above).
+    unsafe { libc::_exit(status) }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

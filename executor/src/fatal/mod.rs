@@ -97,7 +97,10 @@ pub(crate) fn claim() {
         freeze::Claim::Recursive => {
             dump::write_line_and_abort("fatal error during the fatal dump; aborting")
         }
-        freeze::Claim::Another => freeze::park_forever(),
+        freeze::Claim::Another => {
+            crate::scheduler::mark_current_worker_stopped();
+            freeze::park_forever()
+        }
     }
 }
 
@@ -130,10 +133,12 @@ pub(crate) fn freeze_and_dump(
     let now = crate::clock::now();
     let mut tasks = Vec::new();
     let mut locked_shards = 0;
+    let mut first_worker = 0;
     for shared in &runtimes {
         locked_shards += shared.registry.for_each_bounded(LOCK_BOUND, |r| {
-            tasks.push(snapshot::task_info(r, now, fatal_task));
+            tasks.push(snapshot::task_info(r, now, fatal_task, first_worker));
         });
+        first_worker += shared.workers.len();
     }
     let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy, None);
     snapshot.backtrace = backtrace.map(|mut bt| {

@@ -17,7 +17,7 @@ mod worker;
 
 use concurrent_queue::ConcurrentQueue;
 
-pub(crate) use worker::{spawn_workers, WorkerShared};
+pub(crate) use worker::{mark_current_worker_stopped, spawn_workers, WorkerShared};
 
 use crate::config::{Config, FreezePolicy};
 use crate::registry::Registry;
@@ -86,8 +86,13 @@ impl Shared {
             drop(runnable);
             return;
         }
-        // An unbounded queue only refuses when closed, and it is never closed.
-        let _ = self.injector.push(runnable);
+        // An unbounded queue refuses only once shutdown closed it: then the task is dropped
+        // like any task scheduled after shutdown. Checking the flag alone would race with
+        // shutdown's last drain and strand the task in the queue.
+        if let Err(e) = self.injector.push(runnable) {
+            drop(e.into_inner());
+            return;
+        }
         self.idle.notify_one();
     }
 

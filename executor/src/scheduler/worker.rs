@@ -143,6 +143,16 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
     });
 }
 
+/// If this thread is a worker, reports it stopped (it is about to park for good inside a
+/// poll, having lost the race to raise a fatal error), so the freeze wait does not wait for it.
+pub(crate) fn mark_current_worker_stopped() {
+    LOCAL.with(|cell| {
+        if let Some(local) = cell.get() {
+            local.me().set_state(STATE_STOPPED);
+        }
+    });
+}
+
 /// Queues `runnable` on the current thread's worker if it is one of its runtime's workers;
 /// gives it back otherwise.
 pub(crate) fn try_schedule_local_current(runnable: Runnable, yielded: bool) -> Option<Runnable> {
@@ -162,11 +172,13 @@ impl Local {
 
     fn run(&self) {
         loop {
-            if self.shared.is_shutdown() {
-                return;
-            }
+            // Freezing first: a worker that exits for shutdown while a dump is being written
+            // could let the process end mid-dump (I6).
             if freeze::is_freezing() {
                 self.stop_forever(None);
+            }
+            if self.shared.is_shutdown() {
+                return;
             }
             if let Some(r) = self.next_task() {
                 self.run_task(r);
@@ -237,7 +249,9 @@ impl Local {
         let queue = &self.me().queue;
         match queue.push(runnable) {
             Ok(()) => {}
-            Err(PushError::Full(runnable)) | Err(PushError::Closed(runnable)) => {
+            // Closed only by shutdown, after this worker stopped: drop it like a late wake.
+            Err(PushError::Closed(runnable)) => drop(runnable),
+            Err(PushError::Full(runnable)) => {
                 for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
                     match queue.pop() {
                         Ok(r) => {
@@ -299,7 +313,10 @@ impl Local {
                 Err(_) => break,
             }
         }
-        if share > 0 {
+        // More left (or moved here for stealing): let one more worker look, so a burst from
+        // outside spreads even though a notified sleeper absorbs further notifications
+        // until it wakes.
+        if share > 0 || !self.shared.injector.is_empty() {
             self.shared.idle.notify_one();
         }
         Some(first)

@@ -198,6 +198,23 @@ impl TaskRecord {
         self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
     }
 
+    /// A `block_on` future was woken: unlike [`TaskRecord::on_schedule`], wakes may race each
+    /// other and the poll, so the counters use read-modify-writes and the state moves only
+    /// from idle to scheduled (a running future stays running; its poller decides after).
+    pub(crate) fn on_concurrent_wake(&self) {
+        self.wakes.fetch_add(1, Ordering::Relaxed);
+        let current = StateWord(self.state.load(Ordering::Relaxed));
+        if current.is_running() {
+            self.self_wakes.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = self.state.compare_exchange(
+            StateWord::IDLE.0,
+            StateWord::SCHEDULED.0,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
+    }
+
     /// The future returned `Ready` (or was aborted): the output waits for the `JoinHandle`.
     pub(crate) fn on_complete(&self) {
         self.state.store(StateWord::COMPLETED.0, Ordering::Release);
