@@ -51,7 +51,9 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config, workers: usize) -> Shared {
         Shared {
-            registry: Registry::new(workers + 1),
+            // Several shards per worker: threads outside the runtime spawn too, and a task is
+            // often freed on another thread than the one that spawned it.
+            registry: Registry::new((4 * workers).next_power_of_two().max(8)),
             injector: ConcurrentQueue::unbounded(),
             workers: (0..workers)
                 .map(|i| WorkerShared::new(format!("{}-{i}", config.thread_name)))
