@@ -483,22 +483,10 @@ fn duration(ns: f64) -> String {
     }
 }
 
-/// `2025-01-31 13:45 UTC` from Unix milliseconds.
+/// `2025-01-31 13:45 UTC` from Unix milliseconds (the dump's formatter, to the minute).
 fn utc(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+    let full = introspect::render::format_utc(unix_ms);
+    format!("{} UTC", &full[..16])
 }
 
 /// Replaces the text between the markers in `readme` (appending markers if there are none).

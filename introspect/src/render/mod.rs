@@ -30,6 +30,7 @@ pub use json::{json, to_json_value, SCHEMA_VERSION};
 pub use options::{Detail, ParseDetailError, TextOptions};
 pub use summary::summary;
 pub use table::table;
+pub use utc::format_utc;
 pub use workers::workers;
 
 use crate::model::Snapshot;

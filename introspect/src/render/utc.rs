@@ -2,7 +2,11 @@
 //! time-zone database, and a fatal path should not pull in more code than it needs.
 
 /// Formats milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS.mmm UTC`.
-pub(super) fn format_utc(unix_ms: u64) -> String {
+///
+/// ```
+/// assert_eq!(introspect::render::format_utc(0), "1970-01-01 00:00:00.000 UTC");
+/// ```
+pub fn format_utc(unix_ms: u64) -> String {
     let days = unix_ms / 86_400_000;
     let ms_of_day = unix_ms % 86_400_000;
     let (year, month, day) = civil_from_days(days);
