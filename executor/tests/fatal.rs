@@ -336,6 +336,8 @@ fn freeze_with_idle_tasks_shows_all_and_skips_only_the_caller() {
     );
     assert!(err.contains("freeze policy: freeze\n"));
     assert!(err.contains("fatal thread backtrace:"));
+    // The backtrace starts at the caller of `fatal`, not in the machinery.
+    assert!(err.contains("  0: fatal::freeze_idle::"), "{err}");
     for name in ["waiter-0", "waiter-1", "waiter-2", "sleeper"] {
         assert!(row(err, name).contains(" idle "), "{}", row(err, name));
     }
@@ -399,6 +401,7 @@ fn task_panic_under_fatal_policy_dumps_the_panicking_task_first() {
     let first = err.lines().next().unwrap();
     assert!(first.starts_with("fatal error: panic in task "), "{first}");
     assert!(first.ends_with(": kaboom in a task"), "{first}");
+    assert!(err.contains("  0: fatal::task_panic::"), "{err}");
     assert!(
         err.contains("tests/fatal.rs:"),
         "panic location missing:\n{err}"

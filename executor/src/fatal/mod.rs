@@ -8,6 +8,7 @@
 //! 4. write the dump to stderr (and a file when asked) and flush it;
 //! 5. exit with status 2, or abort under `EXECUTOR_TRACEBACK=crash`.
 
+mod backtrace_text;
 mod dump;
 mod hook;
 pub(crate) mod signal;
@@ -141,10 +142,7 @@ pub(crate) fn freeze_and_dump(
         first_worker += shared.workers.len();
     }
     let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy, None);
-    snapshot.backtrace = backtrace.map(|mut bt| {
-        bt.resolve();
-        format!("{bt:?}")
-    });
+    snapshot.backtrace = backtrace.map(backtrace_text::format);
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
     dump::write(&snapshot, locked_shards, dump_path.as_deref())
 }
