@@ -3,7 +3,8 @@
 //! Rules (invariant I4 of DESIGN.md):
 //! 1. `id`, `name`, `spawned_at`, `parent` are written once, before the task is registered,
 //!    and never change: anyone may read them at any time.
-//! 2. Every other field is an atomic (or, for the waker, a lock held for one `Option::take`).
+//! 2. Every other field is an atomic (or, for the waker, a `WakerSlot`, itself a tiny
+//!    protocol of its own).
 //!    Counters have a single writer at a time: the poll counters are written by the poller and
 //!    the wake counters by the schedule function, and async-task never runs two polls, or two
 //!    schedules, of one task at once (its own state transitions order them). So they are
@@ -19,7 +20,8 @@ use std::panic::Location;
 use std::task::Waker;
 
 use crate::barrier;
-use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use crate::task::waker_slot::WakerSlot;
 use introspect::{SpawnSite, TaskId, TaskState};
 
 use crate::registry::Slot;
@@ -100,7 +102,7 @@ pub(crate) struct TaskRecord {
     /// nobody else will ever wake (async-executor keeps its active tasks the same way). It is
     /// taken when the future is dropped, which breaks the cycle
     /// record -> waker -> task -> metadata -> record.
-    waker: Mutex<Option<Waker>>,
+    waker: WakerSlot,
 }
 
 impl TaskRecord {
@@ -126,23 +128,24 @@ impl TaskRecord {
             self_wakes: AtomicU64::new(0),
             abort_requested: AtomicBool::new(false),
             fatal: AtomicBool::new(false),
-            waker: Mutex::new(None),
+            waker: WakerSlot::new(),
         }
     }
 
     /// Stores the task's waker (at spawn, before the task can run).
     pub(crate) fn set_waker(&self, waker: Waker) {
-        *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker);
+        // Spawn sets it once; a second waker would only be a duplicate of the first.
+        drop(self.waker.set(waker));
     }
 
     /// A clone of the task's waker, if its future still exists (for abort).
     pub(crate) fn waker(&self) -> Option<Waker> {
-        self.waker.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.waker.get()
     }
 
     /// Takes the task's waker: when its future is dropped, and at shutdown.
     pub(crate) fn take_waker(&self) -> Option<Waker> {
-        self.waker.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.waker.take()
     }
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
