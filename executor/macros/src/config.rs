@@ -136,13 +136,7 @@ impl Arg {
             return Ok(arg);
         }
         let names = Arg::ALL.map(Arg::name);
-        let msg = match closest(&name, &names) {
-            Some(near) => format!("unknown argument `{name}`, did you mean `{near}`?"),
-            None => format!(
-                "unknown argument `{name}`, expected {}",
-                one_of(&names, "`")
-            ),
-        };
+        let msg = unknown("argument", &name, &format!("`{name}`"), &names, "`");
         Err(syn::Error::new_spanned(path, msg))
     }
 }
@@ -233,14 +227,24 @@ fn freeze_policy(value: &Expr) -> syn::Result<FreezePolicy> {
         return Ok(policy);
     }
     let names = FreezePolicy::ALL.map(|(n, _)| n);
-    let msg = match closest(&name, &names) {
-        Some(near) => format!("unknown freeze policy `{name:?}`, did you mean `\"{near}\"`?"),
-        None => format!(
-            "unknown freeze policy `{name:?}`, expected {}",
-            one_of(&names, "`\"")
-        ),
-    };
+    let msg = unknown(
+        "freeze policy",
+        &name,
+        &format!("`{name:?}`"),
+        &names,
+        "`\"",
+    );
     Err(syn::Error::new_spanned(lit, msg))
+}
+
+/// `unknown WHAT SHOWN, did you mean NEAR?` or `unknown WHAT SHOWN, expected A or B`, with
+/// each candidate between `open` and its mirror image (`` ` `` or `` `" ``).
+fn unknown(what: &str, name: &str, shown: &str, names: &[&str], open: &str) -> String {
+    let close: String = open.chars().rev().collect();
+    match closest(name, names) {
+        Some(near) => format!("unknown {what} {shown}, did you mean {open}{near}{close}?"),
+        None => format!("unknown {what} {shown}, expected {}", one_of(names, open)),
+    }
 }
 
 /// What kind of expression `expr` is, for "found ..." in messages.
