@@ -20,6 +20,9 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// polls already read), so a task spawned from outside waits about one poll, not 61, when
 /// every worker is busy with long polls.
 const GLOBAL_QUEUE_MAX_WAIT_US: u64 = 50;
+/// How long a worker that ran out of work keeps looking before it sleeps (Go's scheduler
+/// spins its idle threads the same way).
+const SPIN_BEFORE_PARK_US: u64 = 20;
 /// Run the LIFO slot at most this many times in a row, so two tasks that ping-pong cannot
 /// starve the rest of the local queue.
 const MAX_LIFO_STREAK: u8 = 3;
@@ -96,6 +99,8 @@ struct Local {
     global_check: Cell<u64>,
     /// [`GLOBAL_QUEUE_MAX_WAIT_US`] in clock ticks.
     global_wait_ticks: u64,
+    /// [`SPIN_BEFORE_PARK_US`] in clock ticks.
+    spin_ticks: u64,
     rng: Cell<u32>,
 }
 
@@ -133,6 +138,7 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
             tick: Cell::new(0),
             global_check: Cell::new(0),
             global_wait_ticks: clock::ticks_from_micros(GLOBAL_QUEUE_MAX_WAIT_US),
+            spin_ticks: clock::ticks_from_micros(SPIN_BEFORE_PARK_US),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         });
         local.run();
@@ -363,9 +369,38 @@ impl Local {
         None
     }
 
+    /// Spins for a few microseconds as a searching worker before sleeping, so that a task
+    /// arriving right after this worker ran out of work (the typical request/response rhythm)
+    /// is picked up without a futex wake-up on both sides. At most the searching limit of
+    /// workers spin at once, and while one does, producers wake nobody (idle rule 1), so the
+    /// spin replaces a wake-up rather than adding CPU to one. Returns `true` if work showed.
+    fn spin_before_park(&self) -> bool {
+        let idle = &self.shared.idle;
+        if !idle.try_start_search() {
+            return false;
+        }
+        let start = clock::now();
+        let mut found = false;
+        while clock::now().saturating_sub(start) < self.spin_ticks {
+            if self.shared.has_visible_work() || freeze::is_freezing() || self.shared.is_shutdown()
+            {
+                found = true;
+                break;
+            }
+            for _ in 0..32 {
+                std::hint::spin_loop();
+            }
+        }
+        idle.end_search(false);
+        found
+    }
+
     /// Sleeps until notified (idle protocol rule 2). Returns `true` when it did not sleep
     /// because work is visible in some queue.
     fn park(&self) -> bool {
+        if self.spin_before_park() {
+            return true;
+        }
         let idle = &self.shared.idle;
         let listener = idle.prepare_sleep();
         if self.shared.is_shutdown() || freeze::is_freezing() {
