@@ -388,9 +388,10 @@ impl Local {
                 found = true;
                 break;
             }
-            for _ in 0..32 {
-                std::hint::spin_loop();
-            }
+            // Yield the core to any other runnable thread (a producer, when threads
+            // outnumber cores) rather than burn it; with nothing else runnable this returns
+            // at once and the loop keeps watching.
+            std::thread::yield_now();
         }
         idle.end_search(false);
         found
