@@ -127,7 +127,7 @@ pub(crate) fn block_on<F: Future>(
             if kind.panic_is_fatal {
                 match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
                     Ok(p) => p,
-                    Err(payload) => crate::fatal::main_panicked(record, payload.as_ref()),
+                    Err(payload) => crate::fatal::panicked(record, "main", payload.as_ref()),
                 }
             } else {
                 future.as_mut().poll(&mut cx)

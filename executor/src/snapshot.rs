@@ -44,15 +44,12 @@ pub(crate) fn task_info(
     let since = record.since();
     let running = word.is_running();
     let (wakes, self_wakes) = record.wakes();
-    let state = match state {
-        TaskState::Running { worker } => TaskState::Running {
-            worker: worker.map(|w| w + first_worker),
-        },
-        other => other,
-    };
-    let worker = match state {
-        TaskState::Running { worker } => worker,
-        _ => record.last_worker().map(|w| w + first_worker),
+    let (state, worker) = match state {
+        TaskState::Running { worker } => {
+            let worker = worker.map(|w| w + first_worker);
+            (TaskState::Running { worker }, worker)
+        }
+        other => (other, record.last_worker().map(|w| w + first_worker)),
     };
     TaskInfo {
         id: record.id,

@@ -66,25 +66,14 @@ pub fn fatal(message: impl Display) -> ! {
     freeze_and_dump(reason, task, Some(backtrace))
 }
 
-/// A task under `TaskPanic::Fatal` panicked (called from its harness, with its record).
-pub(crate) fn task_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
-    claim();
-    let (location, backtrace) = hook::take_last_panic();
-    record.fatal.store(true, crate::sync::Ordering::Relaxed);
-    let reason = Reason::Fatal {
-        message: format!("panic in task {}: {}", record.id, panic_message(payload)),
-        location,
-        task: Some(record.id),
-    };
-    freeze_and_dump(reason, Some(record.id), backtrace)
-}
-
-/// A panic escaped the main future of `#[executor::main]`.
-pub(crate) fn main_panicked(record: &TaskRecord, payload: &(dyn Any + Send)) -> ! {
+/// A panic escaped a task under `TaskPanic::Fatal` or the main future of `#[executor::main]`
+/// (called from the task's harness or `block_on`, with its record); `place` names it for the
+/// message, as in "panic in task 7" or "panic in main".
+pub(crate) fn panicked(record: &TaskRecord, place: &str, payload: &(dyn Any + Send)) -> ! {
     claim();
     let (location, backtrace) = hook::take_last_panic();
     let reason = Reason::Fatal {
-        message: format!("panic in main: {}", panic_message(payload)),
+        message: format!("panic in {place}: {}", panic_message(payload)),
         location,
         task: Some(record.id),
     };

@@ -83,14 +83,9 @@ impl Shared {
 
     /// Queues `runnable` on the injector and wakes a worker (rule 3).
     pub(crate) fn schedule_remote(&self, runnable: Runnable) {
-        if self.is_shutdown() {
-            // Dropping the runnable cancels the task: its future is dropped here.
-            drop(runnable);
-            return;
-        }
-        // An unbounded queue refuses only once shutdown closed it: then the task is dropped
-        // like any task scheduled after shutdown. Checking the flag alone would race with
-        // shutdown's last drain and strand the task in the queue.
+        // An unbounded queue refuses only once shutdown closed it: then dropping the runnable
+        // cancels the task (its future is dropped here). Checking the shutdown flag instead
+        // would race with shutdown's last drain and strand the task in the queue.
         if let Err(e) = self.injector.push(runnable) {
             drop(e.into_inner());
             return;

@@ -69,7 +69,11 @@ impl<F: Future> Future for Harness<'_, F> {
             }
             Err(payload) => {
                 if fatal_panics {
-                    crate::fatal::task_panicked(record, payload.as_ref());
+                    crate::fatal::panicked(
+                        record,
+                        &format!("task {}", record.id),
+                        payload.as_ref(),
+                    );
                 }
                 record.on_complete();
                 Poll::Ready(Err(JoinError::panic(record.id, payload)))

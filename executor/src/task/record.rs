@@ -96,8 +96,6 @@ pub(crate) struct TaskRecord {
     self_wakes: AtomicU64,
     /// Set by `JoinHandle::abort`; read by the task's harness at its next poll.
     pub(crate) abort_requested: AtomicBool,
-    /// Set when this task raised the fatal error, so the dump prints it first.
-    pub(crate) fatal: AtomicBool,
     /// A waker of the task while its future exists, so runtime shutdown can reach tasks that
     /// nobody else will ever wake (async-executor keeps its active tasks the same way). It is
     /// taken when the future is dropped, which breaks the cycle
@@ -127,7 +125,6 @@ impl TaskRecord {
             wakes: AtomicU64::new(0),
             self_wakes: AtomicU64::new(0),
             abort_requested: AtomicBool::new(false),
-            fatal: AtomicBool::new(false),
             waker: WakerSlot::new(),
         }
     }
