@@ -8,9 +8,10 @@
 //! classic asymmetric Dekker pairing (liburcu, folly's `asymmetricHeavyBarrier`).
 //!
 //! Where the system call is missing or refused, both halves are `fence(SeqCst)`. Under loom
-//! both halves are loom's fence, which is what the models check.
+//! both halves are loom's fence, which is what the models check; under Miri (which cannot
+//! make the system call) both are std's fence.
 
-#[cfg(all(target_os = "linux", not(loom)))]
+#[cfg(all(target_os = "linux", not(loom), not(miri)))]
 mod imp {
     use std::sync::atomic::{compiler_fence, fence, Ordering};
     use std::sync::OnceLock;
@@ -65,7 +66,7 @@ mod imp {
     }
 }
 
-#[cfg(any(not(target_os = "linux"), loom))]
+#[cfg(any(not(target_os = "linux"), loom, miri))]
 mod imp {
     use crate::sync::{fence, Ordering};
 

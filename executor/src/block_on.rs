@@ -7,7 +7,6 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::pin;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
@@ -53,12 +52,13 @@ impl Wake for ThreadWaker {
 /// Removes the `block_on` record from the registry on every exit, unwinding included.
 struct Registered<'a> {
     shared: &'a Shared,
+    key: usize,
     record: Arc<TaskRecord>,
 }
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.shared.registry.remove(self.record.slot);
+        self.shared.registry.remove_block_on(self.key);
     }
 }
 
@@ -79,25 +79,15 @@ pub(crate) fn block_on<F: Future>(
     let _runtime = context::enter_runtime(shared.clone());
     let parent = context::current_task();
     let now = clock::now();
-    let insert = |slot| {
-        let record = Arc::new(TaskRecord::new(
-            kind.name.map(Into::into),
-            site,
-            parent,
-            slot,
-            now,
-        ));
-        (NonNull::from(&*record), record)
-    };
-    // SAFETY: the record is in an `Arc` that `Registered` keeps until its `drop` has removed
-    // the slot (registry rule 1), on every exit from this function, unwinding included.
-    let record = unsafe {
-        shared
-            .registry
-            .insert(context::registry_shard_hint(), insert)
-    };
+    let record = Arc::new(TaskRecord::new(
+        kind.name.map(Into::into),
+        site,
+        parent,
+        now,
+    ));
     let registered = Registered {
         shared,
+        key: shared.registry.insert_block_on(record.clone()),
         record: record.clone(),
     };
     let waker_state = std::sync::Arc::new(ThreadWaker {

@@ -33,7 +33,7 @@ thread_local! {
     static LAST_POLL_END: Cell<u64> = const { Cell::new(0) };
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(miri)))]
 fn read_tsc() -> u64 {
     // SAFETY: `rdtsc` has no preconditions and exists on every x86_64 CPU; the intrinsic is
     // `unsafe` only because all of `core::arch` is.
@@ -42,7 +42,7 @@ fn read_tsc() -> u64 {
 
 /// Whether the time-stamp counter ticks at a constant rate, also in deep sleep states
 /// (CPUID 0x8000_0007, EDX bit 8, "invariant TSC").
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(miri)))]
 fn tsc_is_invariant() -> bool {
     use core::arch::x86_64::__cpuid;
     // Leaf 0x8000_0000 reports the highest extended leaf; 0x8000_0007 is read only if it exists.
@@ -52,7 +52,7 @@ fn tsc_is_invariant() -> bool {
 
 fn calibrate() -> Calibration {
     let epoch = Instant::now();
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     if tsc_is_invariant() {
         let tsc_epoch = read_tsc();
         let spin = Duration::from_micros(200);
@@ -82,7 +82,7 @@ fn calibration() -> &'static Calibration {
 #[inline]
 pub(crate) fn now() -> u64 {
     let c = calibration();
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     if let Some(tsc_epoch) = c.tsc_epoch {
         // Saturating: another core's counter may be a little behind the calibrating core's.
         return read_tsc().saturating_sub(tsc_epoch).max(1);

@@ -13,6 +13,15 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::config::{Config, FreezePolicy};
+use introspect::quote;
+
+/// At most this many warnings about `EXECUTOR_DEBUG` entries are printed, then one line with
+/// the count of the rest: a variable with 20,000 bad entries must not print 20,000 lines.
+const MAX_WARNINGS: usize = 8;
+/// A warning shows at most this many chars of an entry (escaped), then how much was cut.
+const ENTRY_LIMIT: usize = 64;
+/// The keys of `EXECUTOR_DEBUG`, as the warning lists them.
+const KNOWN_KEYS: &str = "nofreeze";
 
 /// How much a fatal dump shows (`EXECUTOR_TRACEBACK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,22 +84,44 @@ pub(crate) fn parse(
 ) -> (Overrides, Vec<String>) {
     let mut o = Overrides::default();
     let mut warnings = Vec::new();
+    let mut ignored = 0usize;
+    let mut warn = |warnings: &mut Vec<String>, text: String| {
+        if warnings.len() < MAX_WARNINGS {
+            warnings.push(text);
+        } else {
+            ignored += 1;
+        }
+    };
     for entry in debug.as_deref().unwrap_or("").split(',') {
         let entry = entry.trim();
         if entry.is_empty() {
             continue;
         }
         let (key, value) = entry.split_once('=').unwrap_or((entry, ""));
+        let shown = quote(entry, ENTRY_LIMIT);
         match (key.trim(), value.trim()) {
             ("nofreeze", "1") => o.nofreeze = Some(true),
             ("nofreeze", "0") => o.nofreeze = Some(false),
-            ("nofreeze", v) => warnings.push(format!(
-                "ignoring EXECUTOR_DEBUG entry {entry:?}: nofreeze takes 0 or 1, not {v:?}"
-            )),
-            (k, _) => warnings.push(format!(
-                "ignoring EXECUTOR_DEBUG entry {entry:?}: unknown key {k:?} (known: nofreeze)"
-            )),
+            ("nofreeze", v) => warn(
+                &mut warnings,
+                format!(
+                    "ignoring EXECUTOR_DEBUG entry {shown}: nofreeze takes 0 or 1, not {}",
+                    quote(v, ENTRY_LIMIT)
+                ),
+            ),
+            (k, _) => warn(
+                &mut warnings,
+                format!(
+                    "ignoring EXECUTOR_DEBUG entry {shown}: unknown key {} (known: {KNOWN_KEYS})",
+                    quote(k, ENTRY_LIMIT)
+                ),
+            ),
         }
+    }
+    if ignored > 0 {
+        warnings.push(format!(
+            "ignoring {ignored} more bad EXECUTOR_DEBUG entries (not listed)"
+        ));
     }
     if let Some(t) = traceback {
         o.traceback = match t.trim() {
@@ -100,8 +131,9 @@ pub(crate) fn parse(
             "crash" => Traceback::Crash,
             other => {
                 warnings.push(format!(
-                    "ignoring EXECUTOR_TRACEBACK={other:?}: expected none, single, all or crash; \
-                     using all"
+                    "ignoring EXECUTOR_TRACEBACK={}: expected none, single, all or crash; \
+                     using all",
+                    quote(other, ENTRY_LIMIT)
                 ));
                 Traceback::All
             }
@@ -135,6 +167,19 @@ mod tests {
         assert!(w[0].contains("nofreeze takes 0 or 1"));
         assert!(w[1].contains("unknown key \"bogus\""));
         assert!(w[2].contains("using all"));
+    }
+
+    #[test]
+    fn warnings_are_bounded_in_size_and_number() {
+        let n = if cfg!(miri) { 50 } else { 20_000 };
+        let huge_key = "k".repeat(n);
+        let (_, w) = parse(Some(format!("{huge_key}=1")), None, None);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].len() < 300, "{} bytes", w[0].len());
+        let many = vec!["bad=1"; n].join(",");
+        let (_, w) = parse(Some(many), None, None);
+        assert_eq!(w.len(), MAX_WARNINGS + 1, "{w:?}");
+        assert!(w[MAX_WARNINGS].contains(&format!("{} more", n - MAX_WARNINGS)));
     }
 
     #[test]

@@ -115,6 +115,30 @@ pub(crate) fn is_fatal_thread() -> bool {
     FATAL_THREAD.with(|f| f.get())
 }
 
+/// Stands this thread still for good if a fatal dump is being written by another thread:
+/// whatever it would do next (return from `main`, tear tasks down, take a registry lock) could
+/// end the process or block the dump (I6, registry rule 5). A worker is reported stopped first,
+/// so the freeze wait does not wait for it.
+pub(crate) fn hold() {
+    if is_freezing() && !is_fatal_thread() {
+        crate::scheduler::mark_current_worker_stopped();
+        park_forever();
+    }
+}
+
+/// [`hold`] for an `atexit` hook: `exit` (a return from `main`, or `std::process::exit` on
+/// any thread) would end the process mid-dump. By then this thread's thread-locals may be
+/// destroyed, so it touches only ones without destructors and sleeps instead of parking
+/// (`thread::park` needs the thread's handle, a thread-local).
+pub(crate) fn hold_at_exit() {
+    let fatal_thread = FATAL_THREAD.try_with(|f| f.get()).unwrap_or(false);
+    if is_freezing() && !fatal_thread {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
 /// Parks this thread for good (the thread is never unparked on purpose; spurious wake-ups
 /// park again).
 pub(crate) fn park_forever() -> ! {

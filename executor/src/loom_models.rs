@@ -14,11 +14,11 @@ use loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use crate::registry::{Registry, Slot};
+use crate::registry::Registry;
 use crate::task::record::TaskRecord;
 
-fn record(slot: Slot) -> TaskRecord {
-    TaskRecord::new(None, Location::caller(), None, slot, 1)
+fn record() -> TaskRecord {
+    TaskRecord::new(None, Location::caller(), None, 1)
 }
 
 /// The task's mutable state (think: its await trace), written only inside a poll. Loom
@@ -79,7 +79,7 @@ fn fatal_path(task: &Task, freezing: &AtomicBool, worker_state: &AtomicU8, freez
 fn freeze_model(freeze: bool) {
     loom::model(move || {
         let task = Arc::new(Task {
-            record: record(Slot::unregistered()),
+            record: record(),
             trace: UnsafeCell::new(0),
         });
         let freezing = Arc::new(AtomicBool::new(false));
@@ -123,40 +123,81 @@ fn loom_freeze_handshake_under_no_freeze() {
     freeze_model(false);
 }
 
-/// I5: a snapshot lists a task alive across it exactly once, and a task removed before it
-/// never, while another thread registers and unregisters.
+/// I5: a chunked scan lists a task alive across it exactly once, and a task removed before it
+/// never, while another thread registers and unregisters (with one cell per chunk, every cell
+/// is a separate lock hold here).
 #[test]
 fn loom_registry_snapshot_is_exact() {
     loom::model(|| {
-        let registry = Arc::new(Registry::new(2));
-        let register = |registry: &Registry, hint: usize| {
-            // SAFETY: the record is in an `Arc` the caller keeps until after `remove`.
-            unsafe {
-                registry.insert(hint, |slot| {
-                    let r = std::sync::Arc::new(record(slot));
-                    (std::ptr::NonNull::from(&*r), r)
-                })
-            }
-        };
-        let stable = register(&registry, 0);
+        let registry = Arc::new(Registry::new(1));
+        let gone = registry.insert(0, record());
+        // SAFETY: nothing holds the record; it is removed once.
+        unsafe { registry.remove(gone.0) };
+        let stable = registry.insert(0, record());
+        // SAFETY: the registry is alive and `stable` is removed only at the end.
+        let stable_id = unsafe { stable.1.get() }.id;
         let churn = {
             let registry = registry.clone();
             thread::spawn(move || {
-                let r = register(&registry, 1);
-                registry.remove(r.slot);
-                r.id
+                let (slot, r) = registry.insert(0, record());
+                // SAFETY: removed below, after its last use.
+                let id = unsafe { r.get() }.id;
+                // SAFETY: the reference above is not used any more.
+                unsafe { registry.remove(slot) };
+                id
             })
         };
         let mut listed = Vec::new();
         registry.for_each(|r| listed.push(r.id));
         let churn_id = churn.join().unwrap();
-        assert_eq!(listed.iter().filter(|id| **id == stable.id).count(), 1);
+        assert_eq!(listed.iter().filter(|id| **id == stable_id).count(), 1);
         assert!(listed.iter().filter(|id| **id == churn_id).count() <= 1);
+        assert_eq!(
+            listed.len(),
+            listed
+                .iter()
+                .filter(|id| **id == stable_id || **id == churn_id)
+                .count()
+        );
         let mut after = Vec::new();
-        let locked =
+        let unread =
             registry.for_each_bounded(std::time::Duration::from_secs(1), |r| after.push(r.id));
-        assert_eq!(after, vec![stable.id]);
-        assert_eq!(locked, 0);
-        registry.remove(stable.slot);
+        assert_eq!(after, vec![stable_id]);
+        assert_eq!(unread.shards, 0);
+        // SAFETY: last use of the record was above.
+        unsafe { registry.remove(stable.0) };
+    });
+}
+
+/// Registry rule 5: a fatal path that sets the flag gets every shard lock while a live reader
+/// keeps scanning, because the reader checks the flag between chunks and stops.
+#[test]
+fn loom_fatal_scan_takes_over_from_a_live_reader() {
+    loom::model(|| {
+        let registry = Arc::new(Registry::new(1));
+        let a = registry.insert(0, record());
+        let b = registry.insert(0, record());
+        let freezing = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (registry, freezing) = (registry.clone(), freezing.clone());
+            thread::spawn(move || {
+                // The live scan of `Registry::for_each`, with the model's flag for
+                // `freeze::hold` (which parks for good; here the reader just stops).
+                let mut chunks = 0;
+                registry.for_each_until(|| freezing.load(Ordering::SeqCst), |_| chunks += 1);
+                chunks
+            })
+        };
+        freezing.store(true, Ordering::SeqCst);
+        let mut seen = 0;
+        let unread = registry.for_each_bounded(std::time::Duration::from_secs(3600), |_| seen += 1);
+        assert_eq!(unread.shards, 0);
+        assert_eq!(seen, 2);
+        reader.join().unwrap();
+        // SAFETY: nothing uses the records any more.
+        unsafe {
+            registry.remove(a.0);
+            registry.remove(b.0);
+        }
     });
 }

@@ -1,153 +1,340 @@
-//! The task registry: every live task of a runtime, always on.
+//! The task registry: every live task of a runtime, always on, and the home of task records.
 //!
-//! Protocol (invariant I5 of DESIGN.md: a snapshot lists every live task exactly once):
-//! 1. A task's record is inserted into exactly one shard before its first `Runnable` exists,
-//!    and removed from that same shard, under the shard's lock, before the record's memory is
-//!    freed. The record lives inside the task's own allocation (async-task's metadata), so the
-//!    registry costs no allocation and no reference count per task; its entries are plain
-//!    pointers, made valid by this rule.
-//! 2. Entries are dereferenced only while their shard's lock is held, so a removal (which needs
-//!    the lock) cannot free a record that is being read.
-//! 3. A snapshot reads each shard under that shard's lock, so each shard is seen at one
-//!    instant: a task alive across the whole snapshot is seen once, a removed task never.
-//! 4. Writers hold a lock for a handful of instructions, never across user code or a wake.
-//!    The fatal path only `try_lock`s, with a bounded spin: a dump never blocks on the runtime
-//!    it inspects.
+//! Protocol (invariant I5 of ARCHITECTURE.md: a snapshot lists every live task exactly once;
+//! I7: the fatal path never waits without bound on it):
+//! 1. A spawned task's record lives in the registry's arena: pages of record cells that never
+//!    move and are freed only with the registry. Not in the task allocation: async-task takes
+//!    `&mut` over its metadata while dropping it, and a snapshot may be reading the record at
+//!    that moment (a data race Miri reports). The task's metadata holds a [`RecordRef`].
+//! 2. A cell is written (the record moved in) and vacated (the record moved out) only under its
+//!    shard's lock, and its occupied bit changes only there. Between the two the record stays
+//!    at that address.
+//! 3. Readers dereference a cell only under its shard's lock and only while its bit is set.
+//!    The task's own side (its metadata, `JoinHandle`, `AbortHandle`) dereferences its
+//!    `RecordRef` only while it keeps the task allocation alive; the metadata's `Drop` is the
+//!    only caller of [`Registry::remove`], so the cell cannot be vacated under them.
+//! 4. Scans hold a shard's lock for at most [`SCAN_CHUNK`] cells, then release it. A task alive
+//!    for a whole scan keeps one cell, which the scan visits once: it is listed exactly once.
+//!    A task removed before the scan starts is never listed.
+//! 5. Between chunks a live scan that sees the freezing flag, on any thread but the fatal one,
+//!    parks for good (`freeze::hold`). So a fatal path that has set the flag waits at most
+//!    about two chunks for each shard lock, whatever live readers are doing.
+//! 6. Writers hold a lock for a handful of instructions, never across user code or a wake; a
+//!    removed record is dropped after the lock is released.
+//!
+//! `block_on` futures also have records, but few and with wakers that may outlive the call,
+//! so each is a separate `Arc` in a small side table with the same rules 4-6.
 
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::sync::{Mutex, MutexGuard, TryLockError};
+use crate::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use crate::task::record::TaskRecord;
 
-/// Where a task's entry lives: shard index and slab key.
+/// Cells per arena page.
+#[cfg(not(loom))]
+const PAGE_CELLS: usize = 128;
+#[cfg(loom)]
+const PAGE_CELLS: usize = 2;
+
+/// Cells a scan visits per lock hold (rule 4): 64 row copies take a few microseconds, so a
+/// spawn never waits long behind a snapshot.
+#[cfg(not(loom))]
+pub(crate) const SCAN_CHUNK: usize = 64;
+#[cfg(loom)]
+pub(crate) const SCAN_CHUNK: usize = 1;
+
+/// Where a spawned task's record lives: shard and cell index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Slot {
+pub(crate) struct SlotId {
     shard: u32,
-    key: u32,
+    index: u32,
 }
 
-impl Slot {
-    /// A slot for records that no registry holds (model tests).
-    #[cfg(loom)]
-    pub(crate) fn unregistered() -> Slot {
-        Slot {
-            shard: u32::MAX,
-            key: u32::MAX,
-        }
-    }
-}
+/// A pointer to a record in the arena (rule 3 says who may follow it, and when).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordRef(NonNull<TaskRecord>);
 
-/// A registered record.
-#[derive(Debug)]
-struct Entry(NonNull<TaskRecord>);
+// SAFETY: `TaskRecord` is `Sync` (atomics and fields written once), so the pointer may be
+// shared across threads; when it may be followed is rule 3's business, not the thread's.
+unsafe impl Send for RecordRef {}
+// SAFETY: as above.
+unsafe impl Sync for RecordRef {}
 
-// SAFETY: `TaskRecord` is `Sync` (atomics and immutable fields), so sharing a pointer to it
-// between threads is sound as long as it is valid when dereferenced, which rules 1-2 ensure.
-unsafe impl Send for Entry {}
-
-impl Entry {
-    /// The record. The caller must hold the lock of the shard this entry is in.
-    fn record(&self) -> &TaskRecord {
-        // SAFETY: rule 1: the record outlives its entry (the `insert` contract); rule 2: the
-        // caller holds the shard lock, so the entry cannot be removed, nor the record freed,
-        // while the reference is used inside the locked section (the borrow of the guard
-        // bounds it).
+impl RecordRef {
+    /// The record.
+    ///
+    /// # Safety
+    /// The caller keeps the task's allocation (and so its metadata, whose drop removes the
+    /// record) alive for `'a` (rule 3).
+    pub(crate) unsafe fn get<'a>(self) -> &'a TaskRecord {
+        // SAFETY: the cell holds an initialised record until `remove`, which the caller's
+        // contract puts after `'a`; records are only ever shared, never `&mut` (rule 2 moves
+        // them in and out through raw pointers under the lock).
         unsafe { self.0.as_ref() }
     }
 }
 
+type Cell = UnsafeCell<MaybeUninit<TaskRecord>>;
+
+/// One arena page: `PAGE_CELLS` cells, allocated once, freed with the registry.
+struct Page(NonNull<Cell>);
+
+impl Page {
+    fn new() -> Page {
+        let cells: Box<[Cell]> = (0..PAGE_CELLS)
+            .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
+            .collect();
+        // A raw pointer, not a `Box`, so moving the page list never retags the cells that
+        // record pointers point into.
+        let raw = Box::into_raw(cells).cast::<Cell>();
+        Page(NonNull::new(raw).expect("Box::into_raw is never null"))
+    }
+
+    /// The record pointer of cell `i`.
+    fn cell(&self, i: usize) -> *mut TaskRecord {
+        debug_assert!(i < PAGE_CELLS);
+        // SAFETY: `i < PAGE_CELLS`, the length of the allocation.
+        let cell = unsafe { self.0.as_ptr().add(i) };
+        // `MaybeUninit<T>` has `T`'s layout; `UnsafeCell::raw_get` keeps write permission.
+        UnsafeCell::raw_get(cell).cast::<TaskRecord>()
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        let slice = std::ptr::slice_from_raw_parts_mut(self.0.as_ptr(), PAGE_CELLS);
+        // SAFETY: the pointer came from `Box::into_raw` of a slice of this length, and the
+        // page is dropped once. The cells are `MaybeUninit`: nothing in them is dropped, and
+        // the registry is only dropped once every task (whose metadata keeps the runtime, and
+        // so the registry, alive) is gone.
+        drop(unsafe { Box::from_raw(slice) });
+    }
+}
+
+/// What a shard's lock protects.
+struct ShardState {
+    pages: Vec<Page>,
+    /// One bit per cell: set while the cell holds a record (rule 2).
+    occupied: Vec<u64>,
+    /// Vacant cells below `used`, reused last-in first-out (warm cache lines).
+    free: Vec<u32>,
+    /// Cells ever handed out; cells at or above it were never written.
+    used: usize,
+    /// Records in the shard.
+    len: usize,
+}
+
+// SAFETY: the page pointers are owned by the shard state (freed in its drop), and the records
+// behind them are `Send + Sync`; moving the state between threads moves that ownership.
+unsafe impl Send for ShardState {}
+
+impl ShardState {
+    fn new() -> ShardState {
+        ShardState {
+            pages: Vec::new(),
+            occupied: Vec::new(),
+            free: Vec::new(),
+            used: 0,
+            len: 0,
+        }
+    }
+
+    fn cell(&self, index: usize) -> *mut TaskRecord {
+        self.pages[index / PAGE_CELLS].cell(index % PAGE_CELLS)
+    }
+
+    fn is_occupied(&self, index: usize) -> bool {
+        self.occupied[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    fn set_occupied(&mut self, index: usize, on: bool) {
+        let word = &mut self.occupied[index / 64];
+        if on {
+            *word |= 1 << (index % 64);
+        } else {
+            *word &= !(1 << (index % 64));
+        }
+    }
+
+    /// A vacant cell, growing the arena by a page when none is left.
+    fn vacant(&mut self) -> usize {
+        if let Some(index) = self.free.pop() {
+            return index as usize;
+        }
+        if self.used == self.pages.len() * PAGE_CELLS {
+            self.pages.push(Page::new());
+            self.occupied
+                .resize((self.pages.len() * PAGE_CELLS).div_ceil(64), 0);
+        }
+        self.used += 1;
+        self.used - 1
+    }
+
+    /// Calls `f` on the records of cells `from..from + SCAN_CHUNK`; returns where the next
+    /// chunk starts, or `None` at the end.
+    fn scan_chunk(&self, from: usize, f: &mut impl FnMut(&TaskRecord)) -> Option<usize> {
+        let end = (from + SCAN_CHUNK).min(self.used);
+        for index in from..end {
+            if self.is_occupied(index) {
+                // SAFETY: rule 3: the bit is set and this thread holds the shard lock, so
+                // the cell holds a record that nobody can move out until the lock is released,
+                // and the reference does not outlive this call.
+                f(unsafe { &*self.cell(index) });
+            }
+        }
+        (end < self.used).then_some(end)
+    }
+}
+
 /// Every live task of one runtime, sharded so spawns on different workers do not contend.
-#[derive(Debug)]
 pub(crate) struct Registry {
-    shards: Box<[Mutex<Slab<Entry>>]>,
+    shards: Box<[Mutex<ShardState>]>,
+    /// `block_on` records (see the module docs).
+    block_on: Mutex<Slab<Arc<TaskRecord>>>,
+}
+
+/// What a bounded scan could not read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Unread {
+    /// Shards (the `block_on` table counts as one) whose lock stayed taken until the bound;
+    /// their tasks, or the rest of them, are missing.
+    pub(crate) shards: usize,
 }
 
 impl Registry {
     pub(crate) fn new(shards: usize) -> Registry {
         Registry {
             shards: (0..shards.max(1))
-                .map(|_| Mutex::new(Slab::new()))
+                .map(|_| Mutex::new(ShardState::new()))
                 .collect(),
+            block_on: Mutex::new(Slab::new()),
         }
     }
 
-    fn shard(&self, index: usize) -> MutexGuard<'_, Slab<Entry>> {
-        // A panic never happens while a shard is locked (no user code runs under it), so a
-        // poisoned lock still holds a consistent slab.
-        self.shards[index].lock().unwrap_or_else(|e| e.into_inner())
+    fn shard(&self, index: usize) -> MutexGuard<'_, ShardState> {
+        lock(&self.shards[index])
     }
 
-    /// Reserves a slot and calls `spawn(slot)` under the shard lock; `spawn` returns the
-    /// task's record (at its final address) and whatever the caller wants back. The entry is
-    /// complete before any `Runnable` of the task can run.
+    /// Moves `record` into a vacant cell (rule 2) and returns where it is. The task's
+    /// `Runnable` does not exist yet, so the record is complete before it can run.
+    pub(crate) fn insert(&self, shard_hint: usize, record: TaskRecord) -> (SlotId, RecordRef) {
+        let shard = shard_hint % self.shards.len();
+        let mut state = self.shard(shard);
+        let index = state.vacant();
+        let cell = state.cell(index);
+        // SAFETY: rule 2: the cell is vacant (its bit is clear and no `RecordRef` to it is in
+        // use: the last one died with its task before `remove`) and this thread holds the lock.
+        unsafe { cell.write(record) };
+        state.set_occupied(index, true);
+        state.len += 1;
+        let slot = SlotId {
+            shard: shard as u32,
+            index: u32::try_from(index).expect("more than 2^32 live tasks in one registry shard"),
+        };
+        let record = RecordRef(NonNull::new(cell).expect("arena cells are never null"));
+        (slot, record)
+    }
+
+    /// Moves the task's record out of the registry and drops it.
     ///
     /// # Safety
-    /// The record must stay valid at that address until [`Registry::remove`] has been called
-    /// with the slot and has returned (rule 1).
-    pub(crate) unsafe fn insert<R>(
-        &self,
-        shard_hint: usize,
-        spawn: impl FnOnce(Slot) -> (NonNull<TaskRecord>, R),
-    ) -> R {
-        let shard = shard_hint % self.shards.len();
-        let mut slab = self.shard(shard);
-        let vacant = slab.vacant_entry();
-        let slot = Slot {
-            shard: shard as u32,
-            key: u32::try_from(vacant.key()).expect("more than 2^32 live tasks in one shard"),
+    /// `slot` came from [`Registry::insert`] on this registry and was not removed yet, and no
+    /// reference obtained from its `RecordRef` is used from now on (rule 3: only the task
+    /// metadata's `Drop` calls this).
+    pub(crate) unsafe fn remove(&self, slot: SlotId) {
+        let index = slot.index as usize;
+        let record = {
+            let mut state = self.shard(slot.shard as usize);
+            debug_assert!(state.is_occupied(index), "a task record removed twice");
+            state.set_occupied(index, false);
+            state.len -= 1;
+            state.free.push(slot.index);
+            // SAFETY: rule 2: the bit was set, so the cell holds a record; this thread holds
+            // the lock and the caller's contract says nobody else uses the record any more.
+            unsafe { state.cell(index).read() }
         };
-        let (record, out) = spawn(slot);
-        vacant.insert(Entry(record));
-        out
+        // Rule 6: the name's memory is freed outside the lock.
+        drop(record);
     }
 
-    /// The task's record is about to be freed.
-    pub(crate) fn remove(&self, slot: Slot) {
-        self.shard(slot.shard as usize)
-            .try_remove(slot.key as usize);
+    /// Registers a `block_on` record; `remove_block_on` with the key unregisters it.
+    pub(crate) fn insert_block_on(&self, record: Arc<TaskRecord>) -> usize {
+        lock(&self.block_on).insert(record)
     }
 
-    /// Calls `f` on every live task, each once, shard by shard under the shard's lock: `f`
-    /// must be short and must not spawn or drop tasks of this runtime.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&TaskRecord)) {
-        for index in 0..self.shards.len() {
-            for (_, entry) in self.shard(index).iter() {
-                f(entry.record());
+    pub(crate) fn remove_block_on(&self, key: usize) {
+        let record = lock(&self.block_on).try_remove(key);
+        drop(record);
+    }
+
+    /// Calls `f` on every live task, each once (rule 4), blocking on locks but holding each for
+    /// one chunk only. For live snapshots: between chunks it stands still for a fatal dump
+    /// (rule 5). `f` runs under a shard lock: it must be short, and must not spawn, drop or
+    /// wake tasks.
+    pub(crate) fn for_each(&self, f: impl FnMut(&TaskRecord)) {
+        self.for_each_until(
+            || {
+                crate::freeze::hold();
+                false
+            },
+            f,
+        );
+    }
+
+    /// The scan of [`Registry::for_each`], with `stop` asked between chunks (rule 5); returns
+    /// `false` if `stop` ended it early.
+    pub(crate) fn for_each_until(
+        &self,
+        mut stop: impl FnMut() -> bool,
+        mut f: impl FnMut(&TaskRecord),
+    ) -> bool {
+        for shard in self.shards.iter() {
+            let mut next = Some(0);
+            while let Some(from) = next {
+                next = lock(shard).scan_chunk(from, &mut f);
+                if stop() {
+                    return false;
+                }
             }
         }
+        for (_, record) in lock(&self.block_on).iter() {
+            f(record);
+        }
+        true
     }
 
-    /// Like [`Registry::for_each`] but never waits longer than `bound` in total for locks: for
-    /// the fatal path, where a thread holding a shard lock may be frozen. Returns how many
-    /// shards stayed locked (their tasks are missing).
+    /// Like [`Registry::for_each`] but never waits longer than `bound` in total for locks and
+    /// never parks: for the fatal path, where a thread holding a lock may be frozen.
     pub(crate) fn for_each_bounded(
         &self,
         bound: Duration,
         mut f: impl FnMut(&TaskRecord),
-    ) -> usize {
+    ) -> Unread {
         let deadline = Instant::now() + bound;
-        let mut locked_shards = 0;
+        let mut unread = Unread::default();
         for shard in self.shards.iter() {
-            let slab = loop {
-                match shard.try_lock() {
-                    Ok(slab) => break Some(slab),
-                    Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
-                    Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                        std::thread::yield_now();
+            let mut next = Some(0);
+            while let Some(from) = next {
+                match try_lock_until(shard, deadline) {
+                    Some(state) => next = state.scan_chunk(from, &mut f),
+                    None => {
+                        unread.shards += 1;
+                        break;
                     }
-                    Err(TryLockError::WouldBlock) => break None,
                 }
-            };
-            match slab {
-                Some(slab) => slab.iter().for_each(|(_, e)| f(e.record())),
-                None => locked_shards += 1,
             }
         }
-        locked_shards
+        match try_lock_until(&self.block_on, deadline) {
+            Some(table) => table.iter().for_each(|(_, r)| f(r)),
+            None => unread.shards += 1,
+        }
+        unread
     }
 
     /// Takes every stored waker, for shutdown: waking them (outside the locks) lets the
@@ -156,5 +343,33 @@ impl Registry {
         let mut wakers = Vec::new();
         self.for_each(|r| wakers.extend(r.take_waker()));
         wakers
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("shards", &self.shards.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A lock that nothing can leave inconsistent: no code that can panic runs under these locks,
+/// so a poisoned one still holds consistent data.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Tries `mutex` until `deadline`, yielding the core between tries.
+fn try_lock_until<T>(mutex: &Mutex<T>, deadline: Instant) -> Option<MutexGuard<'_, T>> {
+    loop {
+        match mutex.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                crate::sync::yield_now();
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        }
     }
 }

@@ -57,6 +57,11 @@ impl Runtime {
     pub(crate) fn start(mut config: Config, workers: usize) -> Result<Runtime, BuildError> {
         env::apply_overrides(&mut config);
         fatal::install_panic_hook();
+        // Miri cannot run the `atexit` call or the signal thread's pipes; the paths they
+        // guard end the process, which Miri's tests never do.
+        #[cfg(not(miri))]
+        fatal::install_exit_hold();
+        #[cfg(not(miri))]
         if config.sigquit {
             fatal::signal::install_sigquit_handler();
         }
@@ -106,9 +111,13 @@ impl Runtime {
     /// Like dropping the runtime, but gives up waiting for worker threads after `timeout`
     /// (a task stuck in a long poll keeps its worker busy); those threads are left running
     /// detached.
+    ///
+    /// A timeout too large to add to the clock (such as `Duration::MAX`) waits without bound,
+    /// as dropping the runtime does.
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         let threads = std::mem::take(&mut self.threads);
-        shutdown_with_deadline(&self.handle.shared, threads, Some(Instant::now() + timeout));
+        let deadline = Instant::now().checked_add(timeout);
+        shutdown_with_deadline(&self.handle.shared, threads, deadline);
     }
 }
 
@@ -130,15 +139,15 @@ fn shutdown_with_deadline(
     deadline: Option<Instant>,
 ) {
     // I6: tearing tasks down (running their destructors) during a fatal dump would let the
-    // program go on, and maybe exit, while the dump is written.
-    if crate::freeze::is_freezing() && !crate::freeze::is_fatal_thread() {
-        crate::freeze::park_forever();
-    }
+    // program go on, and maybe exit, while the dump is written. Checked again at every step
+    // below, because a fatal error may come while shutdown runs.
+    crate::freeze::hold();
     if shared.shutdown.swap(true, Ordering::AcqRel) {
         return;
     }
-    // Closing makes every later push fail, so no wake racing with the drains below can
-    // strand a task in a queue (which would keep the runtime alive through a cycle).
+    // Closing makes every later push fail (the task goes to the graveyard instead), so no
+    // wake racing with the drains below can strand a task in a queue (which would keep the
+    // runtime alive through a cycle).
     shared.injector.close();
     shared.idle.notify_all();
     let me = std::thread::current().id();
@@ -154,6 +163,7 @@ fn shutdown_with_deadline(
             }
             Some(d) => {
                 while !t.is_finished() && Instant::now() < d {
+                    crate::freeze::hold();
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 if t.is_finished() {
@@ -162,6 +172,7 @@ fn shutdown_with_deadline(
             }
         }
     }
+    crate::freeze::hold();
     // Tasks still queued: dropping a Runnable drops its future.
     while let Ok(r) = shared.injector.pop() {
         drop(r);
@@ -172,22 +183,31 @@ fn shutdown_with_deadline(
             drop(r);
         }
     }
-    // Tasks waiting for a wake that may never come: wake them, and the schedule function drops
-    // them (the runtime is shut down). Destructors may wake or spawn others, so repeat.
+    // Tasks waiting for a wake that may never come: wake them, and the schedule function
+    // buries them (the runtime is shut down); then drop what was buried, here, outside any
+    // waker caller's lock. Destructors may wake or spawn others, so repeat until nothing is
+    // left.
     loop {
+        crate::freeze::hold();
         let wakers = shared.registry.take_wakers();
-        if wakers.is_empty() {
-            break;
-        }
+        let woke = !wakers.is_empty();
         for w in wakers {
             w.wake();
         }
         while let Ok(r) = shared.injector.pop() {
             drop(r);
         }
+        let buried = shared.drain_graveyard();
+        if !woke && buried == 0 {
+            break;
+        }
     }
     let mut all = RUNTIMES.lock().unwrap_or_else(|e| e.into_inner());
     all.retain(|w| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(shared)));
+    drop(all);
+    // A fatal error raised while the tasks were torn down: returning would let `main`
+    // return, and the process exit, mid-dump.
+    crate::freeze::hold();
 }
 
 impl Handle {

@@ -6,14 +6,14 @@
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use introspect::{Policy, Reason, Snapshot, TaskId, TaskInfo, TaskState, WorkerInfo};
+use introspect::{Policy, Reason, Snapshot, SpawnSite, TaskId, TaskInfo, TaskState, WorkerInfo};
 
 use crate::clock;
 use crate::config::FreezePolicy;
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
-use crate::task::record::TaskRecord;
+use crate::task::record::{Row, StateKind};
 
 /// One worker's row.
 pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInfo> {
@@ -31,47 +31,57 @@ pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInf
         .collect()
 }
 
-/// One task's row, read from atomics only. `first_worker` is the index the task's runtime's
-/// first worker has in the snapshot (several runtimes share one fatal dump).
+/// One task's row, converted from what [`TaskRecord::row`] copied out. `first_worker` is the
+/// index the task's runtime's first worker has in the snapshot (several runtimes share one
+/// fatal dump).
 pub(crate) fn task_info(
-    record: &TaskRecord,
+    row: Row,
     now: u64,
     fatal_task: Option<TaskId>,
     first_worker: usize,
 ) -> TaskInfo {
-    let word = record.state();
-    let state = word.to_state();
-    let since = record.since();
-    let running = word.is_running();
-    let (wakes, self_wakes) = record.wakes();
-    let (state, worker) = match state {
-        TaskState::Running { worker } => {
-            let worker = worker.map(|w| w + first_worker);
-            (TaskState::Running { worker }, worker)
-        }
-        other => (other, record.last_worker().map(|w| w + first_worker)),
-    };
-    TaskInfo {
-        id: record.id,
-        name: record.name.as_deref().map(str::to_owned),
-        state,
-        skipped: running,
-        spawned_at: Some(record.spawn_site()),
-        parent: record.parent,
-        polls: record.polls(),
-        busy: clock::to_duration(record.busy_ticks()),
-        idle: if running {
-            Duration::ZERO
-        } else {
-            clock::between(since, now)
+    let in_poll = row.state.in_poll();
+    let state = match row.state.kind() {
+        StateKind::Scheduled => TaskState::Scheduled,
+        StateKind::Idle => TaskState::Idle,
+        StateKind::Completed => TaskState::Completed,
+        StateKind::Running | StateKind::Panicked => TaskState::Running {
+            worker: row.state.poller().map(|w| w + first_worker),
         },
-        running_for: running.then(|| clock::between(since, now)),
-        wakes,
-        self_wakes,
+    };
+    let worker = match state {
+        TaskState::Running { worker } => worker,
+        _ => row.last_worker.map(|w| w + first_worker),
+    };
+    let running_for = clock::between(row.since, now);
+    TaskInfo {
+        id: row.id,
+        name: row.name.map(String::from),
+        state,
+        skipped: in_poll,
+        spawned_at: Some(SpawnSite {
+            file: row.spawned_at.file().to_owned(),
+            line: row.spawned_at.line(),
+            column: row.spawned_at.column(),
+        }),
+        parent: row.parent,
+        polls: row.polls,
+        busy: clock::to_duration(row.busy_ticks),
+        idle: if in_poll { Duration::ZERO } else { running_for },
+        running_for: in_poll.then_some(running_for),
+        wakes: row.wakes,
+        self_wakes: row.self_wakes,
         worker,
         trace: None,
-        fatal: Some(record.id) == fatal_task,
+        fatal: Some(row.id) == fatal_task,
     }
+}
+
+/// Every task of `shared`, rows copied under the registry's locks and converted outside them.
+fn rows(shared: &Shared) -> Vec<Row> {
+    let mut rows = Vec::new();
+    shared.registry.for_each(|r| rows.push(r.row()));
+    rows
 }
 
 /// The policy as the model names it.
@@ -130,11 +140,12 @@ impl Handle {
     /// assert!(snap.tasks.iter().any(|t| t.name.as_deref() == Some("waiter")));
     /// ```
     pub fn snapshot(&self) -> Snapshot {
+        let rows = rows(&self.shared);
         let now = clock::now();
-        let mut tasks = Vec::new();
-        self.shared
-            .registry
-            .for_each(|r| tasks.push(task_info(r, now, None, 0)));
+        let tasks = rows
+            .into_iter()
+            .map(|row| task_info(row, now, None, 0))
+            .collect();
         assemble(
             std::slice::from_ref(&self.shared),
             tasks,

@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::Write;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use introspect::render::{Detail, TextOptions};
 use introspect::Snapshot;
@@ -28,6 +29,10 @@ pub(crate) fn write_line_and_abort(line: &str) -> ! {
     std::process::abort()
 }
 
+/// How long the dump may take to reach stderr before the process exits anyway: a pipe that
+/// nobody reads must not keep a dying process alive (I7).
+const STDERR_DEADLINE: Duration = Duration::from_secs(3);
+
 /// Steps 4 and 5 of the fatal path.
 pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Path>) -> ! {
     let traceback = env::overrides().traceback;
@@ -42,29 +47,55 @@ pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Pat
             "warning: {locked_shards} registry shard(s) stayed locked; their tasks are missing\n"
         ));
     }
-    if let Some(mut err) = raw_stderr() {
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
-    }
+    // The file first: it cannot block on a reader, and it is what survives when stderr is a
+    // pipe nobody reads.
+    let mut file_errors = String::new();
     if let Some(path) = path {
         let json = introspect::render::json(snapshot);
         let json_path = with_suffix(path, ".json");
         for (p, body) in [(path.to_path_buf(), &text), (json_path, &json)] {
             if let Err(e) = write_atomically(&p, body.as_bytes()) {
-                if let Some(mut err) = raw_stderr() {
-                    let _ = writeln!(
-                        err,
-                        "executor: could not write the dump to {}: {e}",
-                        p.display()
-                    );
-                }
+                file_errors.push_str(&format!(
+                    "executor: could not write the dump to {}: {e}\n",
+                    introspect::escape(&p.display().to_string(), introspect::LINE_LIMIT)
+                ));
             }
         }
     }
+    text.push_str(&file_errors);
+    write_stderr_with_deadline(text.into_bytes(), STDERR_DEADLINE);
     if traceback == Traceback::Crash {
         std::process::abort();
     }
     exit_now(2)
+}
+
+/// Writes `bytes` to stderr from a thread of its own, waiting for it at most `deadline`: a
+/// blocked write is abandoned, and `_exit` ends it with the process.
+fn write_stderr_with_deadline(bytes: Vec<u8>, deadline: Duration) {
+    let Some(mut err) = raw_stderr() else { return };
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let bytes = std::sync::Arc::new(bytes);
+    let for_writer = bytes.clone();
+    let writer = std::thread::Builder::new()
+        .name("executor-dump-writer".to_owned())
+        .spawn(move || {
+            let _ = err.write_all(&for_writer);
+            let _ = err.flush();
+            let _ = done_tx.send(());
+        });
+    match writer {
+        Ok(_) => {
+            let _ = done_rx.recv_timeout(deadline);
+        }
+        // No thread to spare: write inline, unbounded, rather than not at all.
+        Err(_) => {
+            if let Some(mut err) = raw_stderr() {
+                let _ = err.write_all(&bytes);
+                let _ = err.flush();
+            }
+        }
+    }
 }
 
 /// Ends the process without running anything more of the program: `exit` would run this
@@ -83,10 +114,17 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Writes to a temporary name beside `path`, then renames, so a reader never sees half a dump.
+/// On failure the temporary file is removed: a dump path that is a directory must not leave
+/// a stray `PATH.tmpPID` behind.
 fn write_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
     let tmp = with_suffix(path, &format!(".tmp{}", std::process::id()));
-    let mut f = File::create(&tmp)?;
-    f.write_all(body)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let written = File::create(&tmp).and_then(|mut f| {
+        f.write_all(body)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }

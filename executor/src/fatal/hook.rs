@@ -46,6 +46,25 @@ pub(crate) fn install_panic_hook() {
     });
 }
 
+/// Registers, once per process, an `atexit` hook that holds `exit` while a fatal dump is
+/// being written (I6): `main` returning, or `exit` on another thread, would otherwise end the
+/// process with status 0 and half a dump.
+pub(crate) fn install_exit_hold() {
+    extern "C" fn hold() {
+        crate::freeze::hold_at_exit();
+    }
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `atexit` stores a function pointer with no preconditions; `hold` is an
+        // `extern "C" fn()` that never unwinds (it only reads atomics and thread-locals
+        // without destructors, and sleeps). A full table (non-zero return) only loses the
+        // hold, which is reported.
+        if unsafe { libc::atexit(hold) } != 0 {
+            eprintln!("executor: could not register the exit hook; an exit during a fatal dump may cut it short");
+        }
+    });
+}
+
 /// The location and backtrace the hook recorded for the panic being handled on this thread.
 pub(crate) fn take_last_panic() -> LastPanic {
     LAST_PANIC.with(|p| std::mem::take(&mut *p.borrow_mut()))

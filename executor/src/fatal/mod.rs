@@ -28,7 +28,7 @@ use crate::task::harness::panic_message;
 use crate::task::record::TaskRecord;
 use crate::{context, freeze, snapshot};
 
-pub(crate) use hook::install_panic_hook;
+pub(crate) use hook::{install_exit_hold, install_panic_hook};
 
 /// How long the fatal path waits for a lock (the runtime list, a registry shard) that some
 /// thread holds, before it reports what it could not read.
@@ -120,20 +120,31 @@ pub(crate) fn freeze_and_dump(
             own_worker,
         );
     }
-    let now = crate::clock::now();
-    let mut tasks = Vec::new();
-    let mut locked_shards = 0;
-    let mut first_worker = 0;
-    for shared in &runtimes {
-        locked_shards += shared.registry.for_each_bounded(LOCK_BOUND, |r| {
-            tasks.push(snapshot::task_info(r, now, fatal_task, first_worker));
-        });
-        first_worker += shared.workers.len();
+    let mut rows = Vec::new();
+    let mut unread_shards = 0;
+    for (i, shared) in runtimes.iter().enumerate() {
+        let unread = shared
+            .registry
+            .for_each_bounded(LOCK_BOUND, |r| rows.push((i, r.row())));
+        unread_shards += unread.shards;
     }
+    let now = crate::clock::now();
+    let first_workers: Vec<usize> = runtimes
+        .iter()
+        .scan(0, |first, s| {
+            let this = *first;
+            *first += s.workers.len();
+            Some(this)
+        })
+        .collect();
+    let tasks = rows
+        .into_iter()
+        .map(|(i, row)| snapshot::task_info(row, now, fatal_task, first_workers[i]))
+        .collect();
     let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy, None);
     snapshot.backtrace = backtrace.map(backtrace_text::format);
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
-    dump::write(&snapshot, locked_shards, dump_path.as_deref())
+    dump::write(&snapshot, unread_shards, dump_path.as_deref())
 }
 
 /// Every runtime still alive, without waiting long for the list's lock.

@@ -7,6 +7,8 @@
 //!    the back of the local queue instead, so it cannot hog the worker.
 //! 2. A full local queue spills half of itself to the injector.
 //! 3. Spawned or woken anywhere else: the injector.
+//! 4. Once shutdown has begun, anywhere: the graveyard, a queue that shutdown and exiting
+//!    workers drain by dropping its tasks. Never dropped inside the wake itself.
 //!
 //! Where a worker looks (see `worker.rs`): every 61st tick the injector first (fairness),
 //! then the LIFO slot (at most 3 times in a row), the local queue, the injector (taking a
@@ -44,8 +46,10 @@ pub(crate) struct Shared {
     pub(crate) workers: Box<[WorkerShared]>,
     /// Parking.
     pub(crate) idle: Idle,
-    /// Set once by shutdown; workers exit and new tasks are dropped.
+    /// Set once by shutdown; workers exit and tasks scheduled from then on are buried.
     pub(crate) shutdown: AtomicBool,
+    /// Tasks scheduled after shutdown began (rule 4). Never closed.
+    graveyard: ConcurrentQueue<Runnable>,
 }
 
 impl Shared {
@@ -60,6 +64,7 @@ impl Shared {
                 .collect(),
             idle: Idle::new(workers),
             shutdown: AtomicBool::new(false),
+            graveyard: ConcurrentQueue::unbounded(),
             config,
         }
     }
@@ -83,14 +88,47 @@ impl Shared {
 
     /// Queues `runnable` on the injector and wakes a worker (rule 3).
     pub(crate) fn schedule_remote(&self, runnable: Runnable) {
-        // An unbounded queue refuses only once shutdown closed it: then dropping the runnable
-        // cancels the task (its future is dropped here). Checking the shutdown flag instead
-        // would race with shutdown's last drain and strand the task in the queue.
-        if let Err(e) = self.injector.push(runnable) {
-            drop(e.into_inner());
-            return;
+        if self.push_injector(runnable) {
+            self.idle.notify_one();
         }
-        self.idle.notify_one();
+    }
+
+    /// Queues `runnable` on the injector without waking anyone; `false` if shutdown had closed
+    /// it, and the task was buried instead (rule 4).
+    pub(crate) fn push_injector(&self, runnable: Runnable) -> bool {
+        // An unbounded queue refuses only once shutdown closed it. Checking the shutdown flag
+        // instead would race with shutdown's last drain and strand the task in the queue.
+        match self.injector.push(runnable) {
+            Ok(()) => true,
+            Err(e) => {
+                self.bury(e.into_inner());
+                false
+            }
+        }
+    }
+
+    /// Rule 4: keeps a task scheduled after shutdown began for shutdown (or an exiting worker)
+    /// to drop. Dropping it here would run its future's destructor inside `Waker::wake`, and
+    /// wakers are often called under the notifier's lock, which that destructor may need
+    /// (an `async_channel` receiver removes its listener from the list the sender is
+    /// notifying): a deadlock.
+    pub(crate) fn bury(&self, runnable: Runnable) {
+        // Never closed and unbounded: the push cannot fail; if it ever did, leaking the task
+        // beats deadlocking the waker's caller.
+        if let Err(e) = self.graveyard.push(runnable) {
+            std::mem::forget(e.into_inner());
+        }
+    }
+
+    /// Drops the buried tasks (their futures' destructors run here, on a thread that holds no
+    /// lock of the waker's caller). Returns how many.
+    pub(crate) fn drain_graveyard(&self) -> usize {
+        let mut n = 0;
+        while let Ok(r) = self.graveyard.pop() {
+            drop(r);
+            n += 1;
+        }
+        n
     }
 
     /// Whether any queue another worker could take from holds a task.
@@ -103,7 +141,7 @@ impl Shared {
 pub(crate) fn schedule(runnable: Runnable, info: async_task::ScheduleInfo) {
     runnable
         .metadata()
-        .record
+        .record()
         .on_schedule(info.woken_while_running);
     if let Some(runnable) = worker::try_schedule_local_current(runnable, info.woken_while_running) {
         let shared = runnable.metadata().shared.clone();

@@ -131,7 +131,9 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
     context::set_worker_index(index);
     let _runtime = context::enter_runtime(shared.clone());
     LOCAL.with(|cell| {
-        let local = cell.get_or_init(|| Local {
+        // `get_or_init` then `get`: the reference `get_or_init` returns trips Stacked Borrows
+        // (a known std issue) once other code reads the cell through `LOCAL.with`.
+        let _ = cell.get_or_init(|| Local {
             shared,
             index,
             lifo: Cell::new(None),
@@ -142,10 +144,13 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
             spin_ticks: clock::ticks_from_micros(SPIN_BEFORE_PARK_US),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         });
+        let local = cell.get().expect("initialised just above");
         local.run();
         // Drop the LIFO task now, while thread-locals still exist: it may run destructors
-        // that spawn or wake.
+        // that spawn or wake. Then the tasks woken since shutdown began, among them any this
+        // worker's last poll woke (when shutdown gave up waiting for it, nobody else will).
         drop(local.lifo.take());
+        while local.shared.drain_graveyard() > 0 {}
         local.me().set_state(STATE_EXITED);
     });
 }
@@ -206,7 +211,7 @@ impl Local {
 
     /// DESIGN §4: picked -> freeze check -> running -> poll.
     fn run_task(&self, runnable: Runnable) {
-        let record = &runnable.metadata().record;
+        let record = runnable.metadata().record();
         record.enter_poll(Some(self.index), clock::poll_start());
         // The freeze check, after `enter_poll` (see `freeze.rs` for why this order).
         if freeze::is_freezing() {
@@ -231,7 +236,7 @@ impl Local {
     /// Scheduler rule 1.
     fn push(&self, runnable: Runnable, yielded: bool) {
         if self.shared.is_shutdown() {
-            drop(runnable);
+            self.shared.bury(runnable);
             return;
         }
         if yielded {
@@ -256,18 +261,18 @@ impl Local {
         let queue = &self.me().queue;
         match queue.push(runnable) {
             Ok(()) => {}
-            // Closed only by shutdown, after this worker stopped: drop it like a late wake.
-            Err(PushError::Closed(runnable)) => drop(runnable),
+            // Closed only by shutdown, after this worker stopped: a late wake.
+            Err(PushError::Closed(runnable)) => self.shared.bury(runnable),
             Err(PushError::Full(runnable)) => {
                 for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
                     match queue.pop() {
                         Ok(r) => {
-                            let _ = self.shared.injector.push(r);
+                            self.shared.push_injector(r);
                         }
                         Err(_) => break,
                     }
                 }
-                let _ = self.shared.injector.push(runnable);
+                self.shared.push_injector(runnable);
             }
         }
     }
@@ -313,7 +318,7 @@ impl Local {
             match self.shared.injector.pop() {
                 Ok(r) => {
                     if let Err(e) = queue.push(r) {
-                        let _ = self.shared.injector.push(e.into_inner());
+                        self.shared.push_injector(e.into_inner());
                         break;
                     }
                 }
@@ -359,7 +364,7 @@ impl Local {
                 match queue.pop() {
                     Ok(r) => {
                         if let Err(e) = mine.push(r) {
-                            let _ = self.shared.injector.push(e.into_inner());
+                            self.shared.push_injector(e.into_inner());
                         }
                     }
                     Err(_) => break,

@@ -29,7 +29,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             // The future is gone (completed or cancelled): nothing may keep the task alive
             // through the record's waker any more (see `TaskRecord::take_waker`).
-            drop(this.meta.record.take_waker());
+            drop(this.meta.record().take_waker());
         }
     }
 }
@@ -46,7 +46,7 @@ impl<F: Future> Future for Harness<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let meta: &TaskMeta = this.meta;
-        let record = &meta.record;
+        let record = meta.record();
         // Acquire pairs with the Release in `JoinHandle::abort`; nothing else is published,
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {
@@ -59,8 +59,13 @@ impl<F: Future> Future for Harness<'_, F> {
             let _task = context::enter_task(record.id, fatal_panics);
             catch_unwind(AssertUnwindSafe(|| this.future.poll(cx)))
         };
-        let end = crate::clock::poll_end();
-        record.exit_poll(start, end);
+        if fatal_panics && result.is_err() {
+            // Still inside the poll as far as the dump is concerned: the task is shown
+            // `panicked` on this worker, not idle.
+            record.on_fatal_panic();
+        } else {
+            record.exit_poll(start, crate::clock::poll_end());
+        }
         match result {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => {

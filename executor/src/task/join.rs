@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 
 use introspect::TaskId;
 
-use std::ptr::NonNull;
 use std::task::Waker;
 
+use crate::registry::RecordRef;
 use crate::sync::Ordering;
 use crate::task::harness::panic_message;
 use crate::task::meta::TaskMeta;
@@ -105,18 +105,6 @@ impl fmt::Debug for JoinError {
 
 impl std::error::Error for JoinError {}
 
-/// A pointer to a task's record, which lives in the task's allocation. Whoever holds one
-/// also holds something that keeps that allocation alive (the task handle, or a waker), and
-/// dereferences it only while it does.
-#[derive(Clone, Copy)]
-struct RecordRef(NonNull<TaskRecord>);
-
-// SAFETY: `TaskRecord` is `Sync` (atomics and immutable fields); validity is the holder's
-// business (see the type's doc), not the thread's.
-unsafe impl Send for RecordRef {}
-// SAFETY: as above.
-unsafe impl Sync for RecordRef {}
-
 /// Asks the task to stop: its harness sees the flag at its next poll, which the wake brings.
 fn request_abort(record: &TaskRecord) {
     // Release pairs with the harness's Acquire load at the task's next poll.
@@ -142,17 +130,18 @@ fn request_abort(record: &TaskRecord) {
 /// ```
 pub struct JoinHandle<T> {
     task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskMeta>>,
-    /// Valid while `task` is `Some`: the task handle keeps the allocation alive.
+    /// Valid while `task` is `Some`: the task handle keeps the allocation, and so the record,
+    /// alive (registry rule 3).
     record: RecordRef,
     id: TaskId,
 }
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(task: async_task::Task<Result<T, JoinError>, TaskMeta>) -> Self {
-        let record = &task.metadata().record;
+        let meta = task.metadata();
         JoinHandle {
-            record: RecordRef(NonNull::from(record)),
-            id: record.id,
+            record: meta.record_ref(),
+            id: meta.record().id,
             task: Some(task.fallible()),
         }
     }
@@ -160,9 +149,10 @@ impl<T> JoinHandle<T> {
     /// The task's record, while this handle still holds the task.
     fn record(&self) -> Option<&TaskRecord> {
         self.task.as_ref().map(|_| {
-            // SAFETY: `self.task` holds a reference to the task's allocation, which contains
-            // the record; the returned borrow cannot outlive `&self`, hence the task handle.
-            unsafe { self.record.0.as_ref() }
+            // SAFETY: `self.task` holds a reference to the task's allocation, which keeps its
+            // metadata and so its record alive (registry rule 3); the returned borrow cannot
+            // outlive `&self`, hence the task handle.
+            unsafe { self.record.get() }
         })
     }
 
@@ -178,7 +168,7 @@ impl<T> JoinHandle<T> {
     pub fn abort_handle(&self) -> AbortHandle {
         let inner = self
             .record()
-            .and_then(|r| r.waker().map(|w| (w, RecordRef(NonNull::from(r)))));
+            .and_then(|r| r.waker().map(|w| (w, self.record)));
         AbortHandle { inner, id: self.id }
     }
 
@@ -245,7 +235,7 @@ impl AbortHandle {
         if let Some((_, record)) = &self.inner {
             // SAFETY: the waker beside it keeps the task's allocation, and so the record, alive
             // for as long as `self`.
-            request_abort(unsafe { record.0.as_ref() });
+            request_abort(unsafe { record.get() });
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The per-task record: what the introspection side knows about a task.
 //!
-//! Rules (invariant I4 of DESIGN.md):
+//! Rules (invariant I4 of ARCHITECTURE.md):
 //! 1. `id`, `name`, `spawned_at`, `parent` are written once, before the task is registered,
 //!    and never change: anyone may read them at any time.
 //! 2. Every other field is an atomic (or, for the waker, a `WakerSlot`, itself a tiny
@@ -14,17 +14,17 @@
 //!    light half of a store-load barrier, and only then reads the freezing flag, so a fatal
 //!    path that sets the flag, issues the heavy half, and then reads `state` sees every poll
 //!    that will still start.
+//! 4. The record lives in the registry's arena (see `registry.rs`), never in the task
+//!    allocation, and is only ever shared: nothing takes `&mut` to it while it is registered.
 
 use std::panic::Location;
 
 use std::task::Waker;
 
 use crate::barrier;
-use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use crate::task::waker_slot::WakerSlot;
-use introspect::{SpawnSite, TaskId, TaskState};
-
-use crate::registry::Slot;
+use introspect::TaskId;
 
 /// Packs a task state and a worker index into one word, so a reader never sees a running
 /// state with another task's worker.
@@ -35,7 +35,10 @@ const KIND_SCHEDULED: u64 = 0;
 const KIND_RUNNING: u64 = 1;
 const KIND_IDLE: u64 = 2;
 const KIND_COMPLETED: u64 = 3;
-const KIND_BITS: u64 = 2;
+/// Panicked inside its poll, under `TaskPanic::Fatal`: the fatal path is reporting it. Keeps
+/// the worker field of the running word it replaced.
+const KIND_PANICKED: u64 = 4;
+const KIND_BITS: u64 = 3;
 const KIND_MASK: u64 = (1 << KIND_BITS) - 1;
 /// Worker field value meaning "not a worker" (a `block_on` thread).
 const NO_WORKER: u64 = (1 << 32) - 1;
@@ -55,19 +58,37 @@ impl StateWord {
         self.0 & KIND_MASK == KIND_RUNNING
     }
 
-    pub(crate) fn to_state(self) -> TaskState {
+    /// Running, or panicked inside its poll: either way its poller is inside the poll.
+    pub(crate) fn in_poll(self) -> bool {
+        matches!(self.0 & KIND_MASK, KIND_RUNNING | KIND_PANICKED)
+    }
+
+    /// The worker polling it, when [`StateWord::in_poll`] and on a worker.
+    pub(crate) fn poller(self) -> Option<usize> {
+        let w = self.0 >> KIND_BITS;
+        (self.in_poll() && w != NO_WORKER).then_some(w as usize)
+    }
+
+    /// The state without the worker.
+    pub(crate) fn kind(self) -> StateKind {
         match self.0 & KIND_MASK {
-            KIND_SCHEDULED => TaskState::Scheduled,
-            KIND_IDLE => TaskState::Idle,
-            KIND_COMPLETED => TaskState::Completed,
-            _ => {
-                let w = self.0 >> KIND_BITS;
-                TaskState::Running {
-                    worker: (w != NO_WORKER).then_some(w as usize),
-                }
-            }
+            KIND_SCHEDULED => StateKind::Scheduled,
+            KIND_IDLE => StateKind::Idle,
+            KIND_COMPLETED => StateKind::Completed,
+            KIND_PANICKED => StateKind::Panicked,
+            _ => StateKind::Running,
         }
     }
+}
+
+/// The kinds of [`StateWord`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StateKind {
+    Scheduled,
+    Running,
+    Idle,
+    Completed,
+    Panicked,
 }
 
 /// What the runtime records about one task.
@@ -79,28 +100,48 @@ pub(crate) struct TaskRecord {
     pub(crate) name: Option<Box<str>>,
     /// The spawn call site.
     pub(crate) spawned_at: &'static Location<'static>,
-    /// The task whose poll spawned this one.
-    pub(crate) parent: Option<TaskId>,
-    /// Where the registry keeps this task.
-    pub(crate) slot: Slot,
+    /// The id of the task whose poll spawned this one; 0: none (ids start at 1).
+    parent: u64,
     /// The freeze handshake word; see the module rules.
     state: AtomicU64,
     /// `clock::now` ticks of the last state change that matters for the idle/running columns:
     /// spawn, start of the current poll, end of the last poll.
     since: AtomicU64,
-    /// Last worker that polled it, plus one (0: none yet).
-    last_worker: AtomicU64,
-    polls: AtomicU64,
     busy_ticks: AtomicU64,
-    wakes: AtomicU64,
-    self_wakes: AtomicU64,
+    /// The longest poll so far, in ticks, and the tick it ended at.
+    longest_poll: AtomicU64,
+    longest_poll_end: AtomicU64,
+    /// Saturating: a task polled four billion times reads "4294967295 polls".
+    polls: AtomicU32,
+    wakes: AtomicU32,
+    self_wakes: AtomicU32,
+    /// Last worker that polled it, plus one (0: none yet).
+    last_worker: AtomicU32,
     /// Set by `JoinHandle::abort`; read by the task's harness at its next poll.
     pub(crate) abort_requested: AtomicBool,
     /// A waker of the task while its future exists, so runtime shutdown can reach tasks that
     /// nobody else will ever wake (async-executor keeps its active tasks the same way). It is
     /// taken when the future is dropped, which breaks the cycle
-    /// record -> waker -> task -> metadata -> record.
+    /// record -> waker -> task -> metadata -> runtime -> registry -> record.
     waker: WakerSlot,
+}
+
+/// A task's counters and state, copied out of its record in one go.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) spawned_at: &'static Location<'static>,
+    pub(crate) parent: Option<TaskId>,
+    pub(crate) state: StateWord,
+    pub(crate) since: u64,
+    pub(crate) busy_ticks: u64,
+    pub(crate) longest_poll: u64,
+    pub(crate) longest_poll_end: u64,
+    pub(crate) polls: u64,
+    pub(crate) wakes: u64,
+    pub(crate) self_wakes: u64,
+    pub(crate) last_worker: Option<usize>,
 }
 
 impl TaskRecord {
@@ -108,22 +149,22 @@ impl TaskRecord {
         name: Option<Box<str>>,
         spawned_at: &'static Location<'static>,
         parent: Option<TaskId>,
-        slot: Slot,
         now: u64,
     ) -> TaskRecord {
         TaskRecord {
             id: next_task_id(),
             name,
             spawned_at,
-            parent,
-            slot,
+            parent: parent.map_or(0, |p| p.0),
             state: AtomicU64::new(StateWord::SCHEDULED.0),
             since: AtomicU64::new(now),
-            last_worker: AtomicU64::new(0),
-            polls: AtomicU64::new(0),
             busy_ticks: AtomicU64::new(0),
-            wakes: AtomicU64::new(0),
-            self_wakes: AtomicU64::new(0),
+            longest_poll: AtomicU64::new(0),
+            longest_poll_end: AtomicU64::new(0),
+            polls: AtomicU32::new(0),
+            wakes: AtomicU32::new(0),
+            self_wakes: AtomicU32::new(0),
+            last_worker: AtomicU32::new(0),
             abort_requested: AtomicBool::new(false),
             waker: WakerSlot::new(),
         }
@@ -157,7 +198,7 @@ impl TaskRecord {
         barrier::light();
         self.since.store(now, Ordering::Relaxed);
         if let Some(w) = worker {
-            self.last_worker.store(w as u64 + 1, Ordering::Relaxed);
+            self.last_worker.store(w as u32 + 1, Ordering::Relaxed);
         }
     }
 
@@ -170,8 +211,14 @@ impl TaskRecord {
     /// The poll that [`TaskRecord::enter_poll`] started at `start` returned at `end`.
     /// Called by the poller only.
     pub(crate) fn exit_poll(&self, start: u64, end: u64) {
-        bump(&self.polls, 1);
-        bump(&self.busy_ticks, end.saturating_sub(start));
+        let took = end.saturating_sub(start);
+        bump32(&self.polls);
+        bump(&self.busy_ticks, took);
+        // One compare per poll (single writer: the poller, rule 2).
+        if took > self.longest_poll.load(Ordering::Relaxed) {
+            self.longest_poll.store(took, Ordering::Relaxed);
+            self.longest_poll_end.store(end, Ordering::Relaxed);
+        }
         self.since.store(end, Ordering::Relaxed);
         // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
         // wake during the poll already moved it to SCHEDULED and completion to COMPLETED: those
@@ -187,11 +234,20 @@ impl TaskRecord {
         }
     }
 
+    /// The poll panicked and the panic is fatal: the dump shows the task `panicked` on the
+    /// worker it was running on. Called by the poller, inside the poll.
+    pub(crate) fn on_fatal_panic(&self) {
+        let word = self.state.load(Ordering::Relaxed);
+        let panicked = (word & !KIND_MASK) | KIND_PANICKED;
+        // Release, like every transition out of RUNNING.
+        self.state.store(panicked, Ordering::Release);
+    }
+
     /// The task was woken and is about to be queued.
     pub(crate) fn on_schedule(&self, woken_while_running: bool) {
-        bump(&self.wakes, 1);
+        bump32(&self.wakes);
         if woken_while_running {
-            bump(&self.self_wakes, 1);
+            bump32(&self.self_wakes);
         }
         // Not SeqCst: a scheduled task is not running, and the handshake only cares about
         // transitions *into* running.
@@ -232,33 +288,31 @@ impl TaskRecord {
         self.since.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn last_worker(&self) -> Option<usize> {
-        match self.last_worker.load(Ordering::Relaxed) {
-            0 => None,
-            w => Some(w as usize - 1),
-        }
+    pub(crate) fn parent(&self) -> Option<TaskId> {
+        (self.parent != 0).then_some(TaskId(self.parent))
     }
 
-    pub(crate) fn polls(&self) -> u64 {
-        self.polls.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn busy_ticks(&self) -> u64 {
-        self.busy_ticks.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn wakes(&self) -> (u64, u64) {
-        (
-            self.wakes.load(Ordering::Relaxed),
-            self.self_wakes.load(Ordering::Relaxed),
-        )
-    }
-
-    pub(crate) fn spawn_site(&self) -> SpawnSite {
-        SpawnSite {
-            file: self.spawned_at.file().to_owned(),
-            line: self.spawned_at.line(),
-            column: self.spawned_at.column(),
+    /// Everything a snapshot shows of the task, read from atomics and fields written once
+    /// (I4), the state first so the counters are at least as new as it.
+    pub(crate) fn row(&self) -> Row {
+        let state = self.state();
+        Row {
+            id: self.id,
+            name: self.name.clone(),
+            spawned_at: self.spawned_at,
+            parent: self.parent(),
+            state,
+            since: self.since.load(Ordering::Relaxed),
+            busy_ticks: self.busy_ticks.load(Ordering::Relaxed),
+            longest_poll: self.longest_poll.load(Ordering::Relaxed),
+            longest_poll_end: self.longest_poll_end.load(Ordering::Relaxed),
+            polls: u64::from(self.polls.load(Ordering::Relaxed)),
+            wakes: u64::from(self.wakes.load(Ordering::Relaxed)),
+            self_wakes: u64::from(self.self_wakes.load(Ordering::Relaxed)),
+            last_worker: match self.last_worker.load(Ordering::Relaxed) {
+                0 => None,
+                w => Some(w as usize - 1),
+            },
         }
     }
 }
@@ -268,6 +322,15 @@ impl TaskRecord {
 fn bump(counter: &AtomicU64, by: u64) {
     counter.store(
         counter.load(Ordering::Relaxed).wrapping_add(by),
+        Ordering::Relaxed,
+    );
+}
+
+/// Adds one to a single-writer 32-bit counter, saturating.
+#[inline]
+fn bump32(counter: &AtomicU32) {
+    counter.store(
+        counter.load(Ordering::Relaxed).saturating_add(1),
         Ordering::Relaxed,
     );
 }

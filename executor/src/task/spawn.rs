@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::panic::Location;
-use std::ptr::NonNull;
 
 use crate::context;
 use crate::scheduler::{schedule, Shared};
@@ -25,38 +24,28 @@ where
 {
     let parent = context::current_task();
     let now = crate::clock::spawn_time();
-    let insert = |slot| {
-        let meta = TaskMeta {
-            record: TaskRecord::new(name, site, parent, slot, now),
-            shared: shared.clone(),
-        };
-        // SAFETY: `spawn_unchecked` asks four things of us.
-        // 1. A future that is not `Send` must be polled and dropped on its thread: the harness
-        //    is `Send` (`F: Send`, and it holds only `&TaskMeta`, which is `Sync`).
-        // 2. A future that is not `'static` may borrow only the metadata, or things that
-        //    outlive its `Runnable`: the harness borrows exactly the metadata, which async-task
-        //    pins in the task allocation and drops after the future.
-        // 3. A schedule function that is not `Send + Sync` must stay on its thread: `schedule`
-        //    is a plain `fn`, `Send + Sync + 'static`.
-        // 4. An output that is not `Send` must be taken on the spawning thread: it is `Send`
-        //    (`F::Output: Send`).
-        let (runnable, task) = unsafe {
-            async_task::Builder::new().metadata(meta).spawn_unchecked(
-                move |meta| Harness::new(future, meta),
-                async_task::WithInfo(schedule),
-            )
-        };
-        let record = &runnable.metadata().record;
-        record.set_waker(runnable.waker());
-        (NonNull::from(record), (runnable, task))
-    };
-    // SAFETY: the record lives in the task's metadata, at a fixed address until the allocation
-    // is freed, and `TaskMeta::drop` removes the slot before that (registry rule 1).
+    let record = TaskRecord::new(name, site, parent, now);
+    let (slot, record) = shared
+        .registry
+        .insert(context::registry_shard_hint(), record);
+    let meta = TaskMeta::new(record, slot, shared.clone());
+    // SAFETY: `spawn_unchecked` asks four things of us.
+    // 1. A future that is not `Send` must be polled and dropped on its thread: the harness
+    //    is `Send` (`F: Send`, and it holds only `&TaskMeta`, which is `Sync`).
+    // 2. A future that is not `'static` may borrow only the metadata, or things that
+    //    outlive its `Runnable`: the harness borrows exactly the metadata, which async-task
+    //    pins in the task allocation and drops after the future.
+    // 3. A schedule function that is not `Send + Sync` must stay on its thread: `schedule`
+    //    is a plain `fn`, `Send + Sync + 'static`.
+    // 4. An output that is not `Send` must be taken on the spawning thread: it is `Send`
+    //    (`F::Output: Send`).
     let (runnable, task) = unsafe {
-        shared
-            .registry
-            .insert(context::registry_shard_hint(), insert)
+        async_task::Builder::new().metadata(meta).spawn_unchecked(
+            move |meta| Harness::new(future, meta),
+            async_task::WithInfo(schedule),
+        )
     };
+    runnable.metadata().record().set_waker(runnable.waker());
     shared.schedule_new(runnable);
     JoinHandle::new(task)
 }
