@@ -1,15 +1,18 @@
-//! The top of a dump: why, under which policy, when, which process; then the fatal thread's
-//! backtrace.
+//! The top of a dump: why, under which policy, when, which process.
 
+use super::dump::Dump;
 use super::{labels, utc, Detail, TextOptions};
-use crate::escape::{
-    bound_lines, escape, lines_marker, quote, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT,
-};
-use crate::model::{Reason, Snapshot, TaskId};
+use crate::escape::{escape, quote, MESSAGE_LIMIT, NAME_LIMIT};
+use crate::model::{Reason, Snapshot, SourceLocation, TaskId};
 use std::fmt::Write as _;
 
 /// The header: the reason, the freeze policy, the time (UTC) and the process id.
 pub fn header(snapshot: &Snapshot, options: &TextOptions) -> String {
+    section(&Dump::new(snapshot, options))
+}
+
+pub(super) fn section(dump: &Dump<'_>) -> String {
+    let snapshot = dump.snapshot;
     let mut out = String::new();
     // Writing to a `String` cannot fail, here and below.
     match &snapshot.reason {
@@ -24,14 +27,14 @@ pub fn header(snapshot: &Snapshot, options: &TextOptions) -> String {
             } else {
                 let _ = writeln!(out, "fatal error: {}", escape(message, MESSAGE_LIMIT));
             }
-            let origin = origin(snapshot, location.as_deref(), *task);
+            let origin = origin(snapshot, location.as_ref(), *task);
             if !origin.is_empty() {
                 let _ = writeln!(out, "    {origin}");
             }
         }
         Reason::Signal { name } => {
             let _ = write!(out, "{} received", escape(name, NAME_LIMIT));
-            if options.detail == Detail::AllTasks {
+            if dump.options.detail == Detail::AllTasks {
                 out.push_str(": dumping all tasks");
             }
             out.push('\n');
@@ -44,10 +47,10 @@ pub fn header(snapshot: &Snapshot, options: &TextOptions) -> String {
 }
 
 /// `at src/queue.rs:88:13 in task 5 "conn"`, or the parts of it that are known.
-fn origin(snapshot: &Snapshot, location: Option<&str>, task: Option<TaskId>) -> String {
+fn origin(snapshot: &Snapshot, location: Option<&SourceLocation>, task: Option<TaskId>) -> String {
     let mut parts = Vec::new();
     if let Some(location) = location {
-        parts.push(format!("at {}", escape(location, LINE_LIMIT)));
+        parts.push(format!("at {}", labels::location(location)));
     }
     if let Some(id) = task {
         parts.push(format!("in task {id}"));
@@ -61,39 +64,4 @@ fn origin(snapshot: &Snapshot, location: Option<&str>, task: Option<TaskId>) -> 
         }
     }
     parts.join(" ")
-}
-
-/// The fatal thread's backtrace, one escaped line per line, indented; empty when there is none
-/// or when `detail` is [`Detail::HeaderOnly`].
-pub fn backtrace(snapshot: &Snapshot, options: &TextOptions) -> String {
-    let Some(backtrace) = &snapshot.backtrace else {
-        return String::new();
-    };
-    if options.detail == Detail::HeaderOnly {
-        return String::new();
-    }
-    let lines = backtrace_lines(backtrace);
-    let (kept, omitted) = bound_lines(&lines);
-    let mut out = String::from("fatal thread backtrace:\n");
-    for line in kept {
-        let _ = writeln!(out, "    {}", escape(line, LINE_LIMIT));
-    }
-    if kept.is_empty() {
-        out.push_str("    (empty)\n");
-    }
-    if omitted > 0 {
-        let _ = writeln!(out, "    {}", lines_marker(omitted));
-    }
-    out
-}
-
-/// The lines of a backtrace worth showing (shared with the JSON dump, so both keep the same
-/// lines): blank lines carry nothing, and a trailing `\r` is a CRLF line end, not an overwrite
-/// trick.
-pub(super) fn backtrace_lines(backtrace: &str) -> Vec<&str> {
-    backtrace
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .filter(|line| !line.trim().is_empty())
-        .collect()
 }

@@ -5,10 +5,35 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Options for [`text`](super::text) and [`write_text`](super::write_text).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TextOptions {
     /// How much of the snapshot to show.
     pub detail: Detail,
+    /// Show tasks that look alike (same state, name pattern, spawn site, wait kind, await
+    /// trace and stack) once, with their count and ids, in the table and the blocks; see
+    /// `blocks`. On by default: a service with 100,000 connection tasks must
+    /// not print a dump nobody can read. The JSON always lists every task.
+    pub group: bool,
+}
+
+impl Default for TextOptions {
+    /// Every task, grouped.
+    fn default() -> Self {
+        TextOptions {
+            detail: Detail::AllTasks,
+            group: true,
+        }
+    }
+}
+
+impl TextOptions {
+    /// The options for `detail`, grouped (the default).
+    pub const fn new(detail: Detail) -> Self {
+        TextOptions {
+            detail,
+            group: true,
+        }
+    }
 }
 
 /// How much a text dump shows, like Go's `GOTRACEBACK`.
@@ -17,13 +42,15 @@ pub struct TextOptions {
 /// `all`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Detail {
-    /// `none`: the header and the summary line.
+    /// `none`: the header and the summary line (which still counts tasks and deadlocks).
     HeaderOnly,
-    /// `single`: the header, the backtrace, and the row and block of the task that raised the
-    /// fatal error, then the summary line.
+    /// `single`: the header, the deadlocks, the backtrace, the row and block of the task that
+    /// raised the fatal error, the notes (with one saying how many tasks were left out), then
+    /// the summary line. For a crash in one task of a huge service: the JSON dump still lists
+    /// every task.
     FatalTaskOnly,
-    /// `all` (the default): the header, the backtrace, the workers, the table of every task,
-    /// one block per task, and the summary line.
+    /// `all` (the default): every section: the header, the deadlocks, the backtrace, the
+    /// workers, the table, the blocks, the resources, the notes and the summary line.
     #[default]
     AllTasks,
 }
@@ -74,6 +101,8 @@ mod tests {
         assert_eq!("single".parse(), Ok(Detail::FatalTaskOnly));
         assert_eq!("all".parse(), Ok(Detail::AllTasks));
         assert_eq!(Detail::default(), Detail::AllTasks);
+        assert_eq!(TextOptions::default(), TextOptions::new(Detail::AllTasks));
+        assert!(TextOptions::default().group);
     }
 
     #[test]

@@ -1,29 +1,49 @@
-//! The closing line: how many tasks and workers, by state.
+//! The closing line: how many tasks and workers, by state, and how many deadlocks.
 //!
 //! Only non-zero states are listed, so the line stays short on a big dump; the totals always
-//! appear, even when zero, so the line is never empty and `0 tasks` is explicit.
+//! appear, even when zero, so the line is never empty and `0 tasks` is explicit. The deadlock
+//! count appears only when there is one: `· 1 deadlock`.
 
+use super::dump::Dump;
+use super::labels::{count, thousands};
 use super::TextOptions;
 use crate::model::Snapshot;
 
 /// E.g. `5 tasks: 2 idle, 1 scheduled, 2 running (1 skipped) · 4 workers: 2 stopped, 2 running`.
-/// Counts the whole snapshot whatever `detail` is, so a short dump still says what it left out.
-pub fn summary(snapshot: &Snapshot, _options: &TextOptions) -> String {
-    let totals = snapshot.totals();
+/// Counts the whole snapshot whatever `options` shows, so a short dump still says what it left
+/// out.
+pub fn summary(snapshot: &Snapshot, options: &TextOptions) -> String {
+    section(&Dump::new(snapshot, options))
+}
+
+pub(super) fn section(dump: &Dump<'_>) -> String {
+    let totals = dump.totals();
+    let n = |n: usize| thousands(u64::try_from(n).unwrap_or(u64::MAX));
     let running = if totals.skipped > 0 {
-        format!("{} running ({} skipped)", totals.running, totals.skipped)
+        format!(
+            "{} running ({} skipped)",
+            n(totals.running),
+            n(totals.skipped)
+        )
     } else {
-        format!("{} running", totals.running)
+        format!("{} running", n(totals.running))
     };
     let tasks = group(
         totals.tasks,
         "task",
         "tasks",
         &[
-            (totals.idle, format!("{} idle", totals.idle)),
-            (totals.scheduled, format!("{} scheduled", totals.scheduled)),
+            (totals.idle, format!("{} idle", n(totals.idle))),
+            (
+                totals.scheduled,
+                format!("{} scheduled", n(totals.scheduled)),
+            ),
             (totals.running, running),
-            (totals.completed, format!("{} completed", totals.completed)),
+            (
+                totals.completed,
+                format!("{} completed", n(totals.completed)),
+            ),
+            (totals.panicked, format!("{} panicked", n(totals.panicked))),
         ],
     );
     let workers = group(
@@ -33,33 +53,41 @@ pub fn summary(snapshot: &Snapshot, _options: &TextOptions) -> String {
         &[
             (
                 totals.workers_stopped,
-                format!("{} stopped", totals.workers_stopped),
+                format!("{} stopped", n(totals.workers_stopped)),
             ),
             (
                 totals.workers_running,
-                format!("{} running", totals.workers_running),
+                format!("{} running", n(totals.workers_running)),
             ),
-            (totals.workers_idle, format!("{} idle", totals.workers_idle)),
+            (
+                totals.workers_idle,
+                format!("{} idle", n(totals.workers_idle)),
+            ),
             (
                 totals.workers_exited(),
-                format!("{} exited", totals.workers_exited()),
+                format!("{} exited", n(totals.workers_exited())),
             ),
         ],
     );
-    format!("{tasks} · {workers}\n")
+    if totals.deadlocks > 0 {
+        let deadlocks = count(totals.deadlocks as u64, "deadlock", "deadlocks");
+        format!("{tasks} · {workers} · {deadlocks}\n")
+    } else {
+        format!("{tasks} · {workers}\n")
+    }
 }
 
 /// `N things: a, b` with only the non-zero parts.
 fn group(total: usize, one: &str, many: &str, parts: &[(usize, String)]) -> String {
-    let noun = if total == 1 { one } else { many };
+    let total = count(u64::try_from(total).unwrap_or(u64::MAX), one, many);
     let parts: Vec<&str> = parts
         .iter()
         .filter(|(n, _)| *n > 0)
         .map(|(_, text)| text.as_str())
         .collect();
     if parts.is_empty() {
-        format!("{total} {noun}")
+        total
     } else {
-        format!("{total} {noun}: {}", parts.join(", "))
+        format!("{total}: {}", parts.join(", "))
     }
 }

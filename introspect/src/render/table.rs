@@ -1,35 +1,56 @@
-//! The tokio-console-style table: one aligned row per task.
+//! The tokio-console-style table: one aligned row per task, or per group of alike tasks.
+//!
+//! A group's row reads `3-100002 (×99,998)` in the ID column (smallest and largest id, and
+//! how many: the block title lists the exact ranges), its name pattern in NAME, and `min..max`
+//! in the number columns, like its block. The WORKER column is `-` for anything not inside a
+//! poll: a suspended task runs nowhere, and its last worker is in its block.
 
-use super::labels::{self, spawn_site};
-use super::{order, TextOptions};
+use super::dump::Dump;
+use super::group::{Entry, Group};
+use super::group_block::range;
+use super::labels::{self, thousands};
+use super::TextOptions;
 use crate::duration::HumanDuration;
 use crate::escape::quote_cell;
-use crate::model::{Snapshot, TaskInfo, TaskState};
+use crate::model::{Snapshot, TaskInfo};
 
 /// Widest name cell, quotes and `…` included; longer names are cut (the block shows more).
 const NAME_WIDTH: usize = 32;
 
 /// Column titles, and whether the column is right-aligned (numbers are).
-const COLUMNS: [(&str, bool); 8] = [
+const COLUMNS: [(&str, bool); 9] = [
     ("ID", true),
     ("STATE", false),
     ("NAME", false),
     ("WORKER", false),
     ("POLLS", true),
     ("BUSY", true),
+    ("LONGEST", true),
     ("IDLE", true),
     ("SPAWNED AT", false),
 ];
 
-/// The table of the tasks `detail` shows, running first then by id; empty when it shows none.
+type Row = [String; 9];
+
+/// The table of the tasks `options` shows, in block order; empty when it shows none.
 pub fn table(snapshot: &Snapshot, options: &TextOptions) -> String {
-    let tasks = order::table_order(snapshot, options.detail);
-    if tasks.is_empty() {
+    section(&Dump::new(snapshot, options))
+}
+
+pub(super) fn section(dump: &Dump<'_>) -> String {
+    let entries = dump.entries();
+    if entries.is_empty() {
         return String::new();
     }
-    let header = COLUMNS.map(|(title, _)| title.to_owned());
-    let rows: Vec<[String; 8]> = tasks.iter().map(|task| row(task)).collect();
-    let mut widths = [0; 8];
+    let header: Row = COLUMNS.map(|(title, _)| title.to_owned());
+    let rows: Vec<Row> = entries
+        .iter()
+        .map(|entry| match entry {
+            Entry::Task(task) => task_row(task),
+            Entry::Group(group) => group_row(group),
+        })
+        .collect();
+    let mut widths = [0; 9];
     for cells in std::iter::once(&header).chain(&rows) {
         for (width, cell) in widths.iter_mut().zip(cells) {
             *width = (*width).max(cell.chars().count());
@@ -42,40 +63,62 @@ pub fn table(snapshot: &Snapshot, options: &TextOptions) -> String {
     out
 }
 
-fn row(task: &TaskInfo) -> [String; 8] {
-    let worker = match task.state {
-        TaskState::Running { worker: None } => "block_on".to_owned(),
-        TaskState::Running {
-            worker: Some(index),
-        } => index.to_string(),
-        _ => task
-            .worker
-            .map_or_else(|| "-".to_owned(), |index| index.to_string()),
-    };
-    // Idle time means nothing while the task is inside `poll`.
-    let idle = match task.state {
-        TaskState::Running { .. } => "-".to_owned(),
-        _ => HumanDuration(task.idle).to_string(),
-    };
+fn task_row(task: &TaskInfo) -> Row {
     [
         task.id.to_string(),
         labels::state(task).to_owned(),
         task.name
             .as_deref()
             .map_or_else(|| "-".to_owned(), |name| quote_cell(name, NAME_WIDTH)),
-        worker,
+        labels::worker_cell(task),
         task.polls.to_string(),
         HumanDuration(task.busy).to_string(),
-        idle,
-        task.spawned_at
-            .as_ref()
-            .map_or_else(|| "<unknown>".to_owned(), spawn_site),
+        task.longest_poll.map_or_else(
+            || "-".to_owned(),
+            |longest| HumanDuration(longest.duration).to_string(),
+        ),
+        task.idle_time()
+            .map_or_else(|| "-".to_owned(), |idle| HumanDuration(idle).to_string()),
+        spawned_at(task),
     ]
+}
+
+fn group_row(group: &Group<'_>) -> Row {
+    let first = group.first();
+    let (lo_id, hi_id) = group.span(|task| task.id.0);
+    let duration = |lo, hi| range(HumanDuration(lo), HumanDuration(hi));
+    let (polls_lo, polls_hi) = group.span(|task| task.polls);
+    let (busy_lo, busy_hi) = group.span(|task| task.busy);
+    let longest = group
+        .span_some(|task| task.longest_poll.map(|longest| longest.duration))
+        .map_or_else(|| "-".to_owned(), |(lo, hi)| duration(lo, hi));
+    let idle = group
+        .span_some(TaskInfo::idle_time)
+        .map_or_else(|| "-".to_owned(), |(lo, hi)| duration(lo, hi));
+    [
+        format!("{lo_id}-{hi_id} (×{})", thousands(group.tasks.len() as u64)),
+        labels::state(first).to_owned(),
+        group
+            .name()
+            .map_or_else(|| "-".to_owned(), |name| quote_cell(&name, NAME_WIDTH)),
+        labels::worker_cell(first),
+        range(polls_lo, polls_hi),
+        duration(busy_lo, busy_hi),
+        longest,
+        idle,
+        spawned_at(first),
+    ]
+}
+
+fn spawned_at(task: &TaskInfo) -> String {
+    task.spawned_at
+        .as_ref()
+        .map_or_else(|| "<unknown>".to_owned(), labels::location)
 }
 
 /// Appends one row, cells two spaces apart; the last column is not padded, so no line ends in
 /// spaces.
-fn line(out: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
+fn line(out: &mut String, cells: &Row, widths: &[usize; 9]) {
     let last = cells.len() - 1;
     for (i, ((cell, width), (_, right))) in cells.iter().zip(widths).zip(COLUMNS).enumerate() {
         if i > 0 {

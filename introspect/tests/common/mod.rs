@@ -4,13 +4,28 @@
 #![allow(dead_code)]
 
 use introspect::{
-    Policy, Reason, Snapshot, SpawnSite, TaskId, TaskInfo, TaskState, WorkerInfo, WorkerState,
+    Frame, Holder, LongestPoll, ResourceId, ResourceInfo, ResourceKind, Snapshot, SourceLocation,
+    Stack, TaskId, TaskInfo, TaskState, Trace, Wait, Waiter, WakerCheck, WorkerInfo, WorkerState,
 };
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod sample;
+
+// Each test binary uses a different subset, as with the helpers below.
+#[allow(unused_imports)]
+pub use sample::{conn, empty_snapshot, fatal_backtrace, fatal_snapshot, live_snapshot};
+
 /// 2024-05-01 12:34:56.789 UTC: a fixed time, so goldens do not change.
 pub const TAKEN_AT: u64 = 1_714_566_896_789;
+
+pub fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+pub fn us(n: u64) -> Duration {
+    Duration::from_micros(n)
+}
 
 /// A task with every optional field empty and every counter zero.
 pub fn task(id: u64, name: Option<&str>, state: TaskState) -> TaskInfo {
@@ -18,6 +33,8 @@ pub fn task(id: u64, name: Option<&str>, state: TaskState) -> TaskInfo {
         id: TaskId(id),
         name: name.map(str::to_owned),
         state,
+        poller: None,
+        last_worker: None,
         skipped: false,
         spawned_at: None,
         parent: None,
@@ -27,22 +44,111 @@ pub fn task(id: u64, name: Option<&str>, state: TaskState) -> TaskInfo {
         running_for: None,
         wakes: 0,
         self_wakes: 0,
-        worker: None,
+        longest_poll: None,
+        wait: None,
         trace: None,
+        stack: None,
+        panic: None,
         fatal: false,
     }
 }
 
-pub fn site(file: &str, line: u32, column: u32) -> Option<SpawnSite> {
-    Some(SpawnSite {
+pub fn at(file: &str, line: u32, column: u32) -> SourceLocation {
+    SourceLocation {
         file: file.to_owned(),
         line,
         column,
+    }
+}
+
+pub fn site(file: &str, line: u32, column: u32) -> Option<SourceLocation> {
+    Some(at(file, line, column))
+}
+
+/// A user frame with a full location.
+pub fn frame(function: &str, file: &str, line: u32, column: u32) -> Frame {
+    Frame {
+        function: function.to_owned(),
+        file: Some(file.to_owned()),
+        line: Some(line),
+        column: Some(column),
+        runtime: false,
+    }
+}
+
+/// `n` runtime frames.
+pub fn runtime(n: usize) -> Vec<Frame> {
+    (0..n)
+        .map(|i| Frame {
+            function: format!("executor::scheduler::frame_{i}"),
+            file: Some("executor/src/scheduler.rs".to_owned()),
+            line: Some(100 + i as u32),
+            column: Some(9),
+            runtime: true,
+        })
+        .collect()
+}
+
+pub fn trace(frames: Vec<Frame>, leaf: Option<&str>, waker: WakerCheck) -> Option<Trace> {
+    Some(Trace::Captured {
+        frames,
+        leaf: leaf.map(str::to_owned),
+        waker,
     })
 }
 
-pub fn trace(lines: &[&str]) -> Option<Vec<String>> {
-    Some(lines.iter().map(|line| (*line).to_owned()).collect())
+pub fn stack(frames: Vec<Frame>) -> Option<Stack> {
+    Some(Stack::Captured { frames })
+}
+
+pub fn wait(
+    what: &str,
+    resource: Option<u64>,
+    task: Option<u64>,
+    waited: Duration,
+) -> Option<Wait> {
+    Some(Wait {
+        what: what.to_owned(),
+        resource: resource.map(ResourceId),
+        task: task.map(TaskId),
+        waited,
+    })
+}
+
+pub fn longest(duration: Duration, ago: Duration) -> Option<LongestPoll> {
+    Some(LongestPoll { duration, ago })
+}
+
+pub fn holder(task: u64, held_for: Duration, mode: Option<&str>) -> Holder {
+    Holder {
+        task: TaskId(task),
+        held_for,
+        mode: mode.map(str::to_owned),
+    }
+}
+
+pub fn waiter(task: u64, op: &str, waited: Duration) -> Waiter {
+    Waiter {
+        task: TaskId(task),
+        op: op.to_owned(),
+        waited,
+    }
+}
+
+pub fn resource(
+    id: u64,
+    kind: ResourceKind,
+    holders: Vec<Holder>,
+    waiters: Vec<Waiter>,
+) -> ResourceInfo {
+    ResourceInfo {
+        id: ResourceId(id),
+        kind,
+        created_at: None,
+        holders,
+        waiters,
+        detail: None,
+    }
 }
 
 pub fn worker(index: usize, state: WorkerState, ticks: u64, queued: usize) -> WorkerInfo {
@@ -55,149 +161,13 @@ pub fn worker(index: usize, state: WorkerState, ticks: u64, queued: usize) -> Wo
     }
 }
 
-/// A server that hit `executor::fatal` in task 5 under the freeze policy: task 3 was still
-/// inside a long poll when the freeze gave up waiting, so it is `running, skipped`.
-pub fn fatal_snapshot() -> Snapshot {
-    let ms = Duration::from_millis;
-    let us = Duration::from_micros;
-    let tasks = vec![
-        TaskInfo {
-            spawned_at: site("src/server.rs", 31, 5),
-            parent: Some(TaskId(1)),
-            polls: 58,
-            busy: us(3_410),
-            idle: ms(2_100),
-            wakes: 58,
-            worker: Some(1),
-            trace: trace(&[
-                "server::accept_loop at src/server.rs:40:22",
-                "async_net::tcp::TcpListener::accept",
-            ]),
-            ..task(2, Some("accept-loop"), TaskState::Idle)
-        },
-        TaskInfo {
-            skipped: true,
-            spawned_at: site("src/main.rs", 14, 9),
-            parent: Some(TaskId(1)),
-            polls: 4,
-            busy: ms(3_620),
-            running_for: Some(ms(1_204)),
-            wakes: 4,
-            self_wakes: 3,
-            worker: Some(0),
-            ..task(3, Some("cpu-hog"), TaskState::Running { worker: Some(0) })
-        },
-        TaskInfo {
-            spawned_at: site("src/server.rs", 52, 13),
-            parent: Some(TaskId(2)),
-            polls: 1,
-            busy: us(12),
-            idle: ms(5),
-            wakes: 1,
-            worker: Some(2),
-            ..task(4, None, TaskState::Scheduled)
-        },
-        TaskInfo {
-            spawned_at: site("src/server.rs", 52, 13),
-            parent: Some(TaskId(2)),
-            polls: 7,
-            busy: us(310),
-            running_for: Some(us(87)),
-            wakes: 7,
-            self_wakes: 1,
-            worker: Some(3),
-            trace: trace(&["server::handle_conn at src/server.rs:88:13"]),
-            fatal: true,
-            ..task(5, Some("conn-42"), TaskState::Running { worker: Some(3) })
-        },
-        TaskInfo {
-            spawned_at: site("src/main.rs", 10, 1),
-            polls: 3,
-            busy: us(95),
-            idle: ms(2_130),
-            wakes: 2,
-            trace: trace(&[
-                "main::run at src/main.rs:22:18",
-                "executor::task::JoinHandle::await",
-            ]),
-            ..task(1, Some("main"), TaskState::Idle)
-        },
-        TaskInfo {
-            spawned_at: site("src/main.rs", 18, 5),
-            parent: Some(TaskId(1)),
-            polls: 2,
-            busy: us(40),
-            idle: ms(900),
-            wakes: 2,
-            worker: Some(2),
-            ..task(6, Some("flush"), TaskState::Completed)
-        },
-        TaskInfo {
-            polls: 12,
-            busy: us(1_500),
-            idle: Duration::from_secs(192),
-            wakes: 12,
-            worker: Some(1),
-            ..task(7, Some("stats-reporter"), TaskState::Idle)
-        },
-    ];
+/// A bare snapshot of `tasks` and `resources`, for graph and grouping tests.
+pub fn snapshot_of(tasks: Vec<TaskInfo>, resources: Vec<ResourceInfo>) -> Snapshot {
     Snapshot {
-        taken_at_unix_ms: TAKEN_AT,
-        pid: 4242,
-        reason: Reason::Fatal {
-            message: "invariant broken: queue length went negative".to_owned(),
-            location: Some("src/queue.rs:88:13".to_owned()),
-            task: Some(TaskId(5)),
-        },
-        policy: Policy::Freeze,
-        backtrace: Some(
-            "   0: executor::fatal::fatal\n             at executor/src/fatal.rs:41:9\n   \
-             1: server::handle_conn::{{closure}}\n             at src/server.rs:88:13\n   \
-             2: executor::scheduler::worker::run\n             at executor/src/scheduler.rs:212:17\n"
-                .to_owned(),
-        ),
-        workers: vec![
-            worker(0, WorkerState::Running { task: TaskId(3) }, 1_523, 2),
-            worker(1, WorkerState::Stopped, 880, 0),
-            worker(2, WorkerState::Stopped, 1_041, 1),
-            worker(3, WorkerState::Running { task: TaskId(5) }, 977, 0),
-        ],
         tasks,
-    }
-}
-
-/// The same runtime seen live: nothing stopped, no backtrace, main polled by `block_on`.
-pub fn live_snapshot() -> Snapshot {
-    let mut snapshot = fatal_snapshot();
-    snapshot.reason = Reason::Live;
-    snapshot.policy = Policy::NoFreeze;
-    snapshot.backtrace = None;
-    snapshot.workers[1].state = WorkerState::Parked;
-    snapshot.workers[2].state = WorkerState::Searching;
-    for task in &mut snapshot.tasks {
-        task.fatal = false;
-        task.skipped = false;
-        if task.id == TaskId(1) {
-            task.state = TaskState::Running { worker: None };
-            task.running_for = Some(Duration::from_nanos(850));
-            task.trace = None;
-        }
-    }
-    snapshot
-}
-
-/// A `SIGQUIT` dump of a runtime with no tasks and no workers.
-pub fn empty_snapshot() -> Snapshot {
-    Snapshot {
-        taken_at_unix_ms: 0,
-        pid: 1,
-        reason: Reason::Signal {
-            name: "SIGQUIT".to_owned(),
-        },
-        policy: Policy::NoFreeze,
-        backtrace: None,
-        workers: Vec::new(),
-        tasks: Vec::new(),
+        resources,
+        taken_at_unix_ms: TAKEN_AT,
+        ..empty_snapshot()
     }
 }
 
