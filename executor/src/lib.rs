@@ -17,6 +17,11 @@
 //! }
 //! ```
 //!
+//! [`main`](macro@main) and [`test`](macro@test) take the [`Builder`]'s settings as arguments,
+//! each checked at compile time: `worker_threads = 4`, `thread_name = "my-worker"`,
+//! `freeze_policy = "no_freeze"`, `freeze_timeout = "100ms"`, `task_panic = "fatal"`,
+//! `sigquit_dump = false` and `dump_path = "executor-dump.txt"`.
+//!
 //! # Freeze policies
 //!
 //! A fatal error sets one process-wide *freezing* flag. Every worker checks it after it has

@@ -5,8 +5,9 @@
 //!
 //! 1. Arguments are parsed first ([`Config::parse`]), the signature checked second, and every
 //!    error from both is reported at once.
-//! 2. On error the function is still emitted, expanded with the arguments that were valid
-//!    (the defaults when the arguments did not parse), so editors keep resolving its body.
+//! 2. On error the function is still emitted, expanded with the arguments if all of them
+//!    were valid and with none (the runtime's defaults) otherwise, so editors keep resolving
+//!    its body.
 //!    The emitted function is made to compile on its own, so the only errors are ours:
 //!    parameters become `let` bindings of the body (an `async fn main` left as is, or a
 //!    `main` with parameters, would add rustc's own errors), generic parameters and a second
@@ -16,12 +17,15 @@
 //!    error in the body's value points at the body.
 //! 4. Names the generated code introduces have `Span::mixed_site()`, so the body cannot see
 //!    them; paths are absolute (`::executor::..`, `::core::..`).
+//! 5. Each argument is one `Builder` call, `.name(value)`, written from its [`Value`] alone
+//!    (nothing here is per argument), with the spans of the argument's name and value: a
+//!    runtime without that method, or taking another type, is an error on the argument.
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Attribute, FnArg, Generics, Ident, ItemFn, PatType};
 
-use crate::config::{Config, Errors, FreezePolicy};
+use crate::config::{Config, Errors, Setting, Value};
 
 /// Which attribute is being expanded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,21 +142,50 @@ fn generate(kind: Kind, config: &Config, function: ItemFn) -> TokenStream {
     }
 }
 
-/// The builder calls for the arguments given, in the order of [`Config`]'s fields.
+/// The builder calls for the arguments given, one per [`Setting`], each the method of the
+/// argument's name with the name's span, so that a runtime without that method is an error
+/// on the argument.
 fn builder_settings(config: &Config) -> TokenStream {
     let mut settings = TokenStream::new();
-    if let Some(n) = config.worker_threads {
-        let n = Literal::usize_unsuffixed(n);
-        settings.extend(quote!(.worker_threads(#n)));
-    }
-    if let Some(policy) = config.freeze_policy {
-        let variant = match policy {
-            FreezePolicy::Freeze => quote!(Freeze),
-            FreezePolicy::NoFreeze => quote!(NoFreeze),
-        };
-        settings.extend(quote!(.freeze_policy(::executor::FreezePolicy::#variant)));
+    for Setting {
+        arg,
+        value,
+        name_span,
+        value_span,
+    } in &config.settings
+    {
+        let method = Ident::new(arg.name, *name_span);
+        let value = value_tokens(value, *value_span);
+        settings.extend(quote_spanned!(*name_span=> .#method(#value)));
     }
     settings
+}
+
+/// `value` as the argument of a `Builder` method, with the span of the value it came from.
+fn value_tokens(value: &Value, span: Span) -> TokenStream {
+    match value {
+        Value::Usize(n) => {
+            let mut n = Literal::usize_unsuffixed(*n);
+            n.set_span(span);
+            n.into_token_stream()
+        }
+        Value::Variant { enum_name, variant } => {
+            let enum_name = Ident::new(enum_name, span);
+            let variant = Ident::new(variant, span);
+            quote_spanned!(span=> ::executor::#enum_name::#variant)
+        }
+        Value::Str(s) => {
+            let mut s = Literal::string(s);
+            s.set_span(span);
+            s.into_token_stream()
+        }
+        Value::Duration(d) => {
+            let secs = Literal::u64_unsuffixed(d.as_secs());
+            let nanos = Literal::u32_unsuffixed(d.subsec_nanos());
+            quote_spanned!(span=> ::core::time::Duration::new(#secs, #nanos))
+        }
+        Value::Bool(b) => Ident::new(if *b { "true" } else { "false" }, span).into_token_stream(),
+    }
 }
 
 /// Whether `attr` makes a test: `#[test]`, `#[core::prelude::v1::test]`, `#[tokio::test]`...

@@ -1,0 +1,2 @@
+#[executor::main(dump_path = "")]
+async fn main() {}

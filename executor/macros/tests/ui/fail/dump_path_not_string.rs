@@ -1,0 +1,6 @@
+const DUMP: &str = "dump.txt";
+
+#[executor::main(dump_path = DUMP)]
+async fn main() {
+    let _ = DUMP;
+}

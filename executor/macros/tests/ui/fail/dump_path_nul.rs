@@ -1,0 +1,2 @@
+#[executor::main(dump_path = "dump\0.txt")]
+async fn main() {}

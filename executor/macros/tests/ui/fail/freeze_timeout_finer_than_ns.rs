@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "1.5ns")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "soon")]
+async fn main() {}

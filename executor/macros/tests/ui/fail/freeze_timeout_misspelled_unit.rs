@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "5sec")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "-100ms")]
+async fn main() {}

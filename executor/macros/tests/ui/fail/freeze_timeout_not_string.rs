@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = 100)]
+async fn main() {}

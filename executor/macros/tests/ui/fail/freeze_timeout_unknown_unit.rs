@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "2h")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(freeze_timeout = "0ms")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(sigquit_dump = 0)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(sigquit_dump)]
+async fn main() {}

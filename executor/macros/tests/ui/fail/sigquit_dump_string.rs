@@ -1,0 +1,2 @@
+#[executor::main(sigquit_dump = "false")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(task_panic = fatal)]
+async fn main() {}

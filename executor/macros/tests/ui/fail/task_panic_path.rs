@@ -1,0 +1,2 @@
+#[executor::main(task_panic = executor::TaskPanic::Fatal)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(task_panic = "propogate")]
+async fn main() {}

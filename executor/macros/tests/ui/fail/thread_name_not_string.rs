@@ -1,0 +1,2 @@
+#[executor::main(thread_name = 42)]
+async fn main() {}

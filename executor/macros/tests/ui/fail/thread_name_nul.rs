@@ -1,0 +1,2 @@
+#[executor::main(thread_name = "worker\0")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[executor::main(task_panics = "fatal")]
+async fn main() {}
