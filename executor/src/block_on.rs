@@ -117,7 +117,11 @@ pub(crate) fn block_on<F: Future>(
             if kind.panic_is_fatal {
                 match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
                     Ok(p) => p,
-                    Err(payload) => crate::fatal::panicked(record, "main", payload.as_ref()),
+                    Err(payload) => {
+                        // Shown `panicked` on this thread, not idle, like a task's.
+                        record.on_fatal_panic();
+                        crate::fatal::panicked(record, "main", payload.as_ref())
+                    }
                 }
             } else {
                 future.as_mut().poll(&mut cx)

@@ -61,6 +61,7 @@ mod config;
 mod context;
 mod env;
 mod fatal;
+mod frames;
 mod freeze;
 mod registry;
 mod runtime;

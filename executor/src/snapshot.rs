@@ -1,12 +1,18 @@
 //! Turning a runtime's live state into an [`introspect::Snapshot`].
 //!
 //! Only atomics and immutable fields are read (invariant I4): a running task's mutable state
-//! is never touched, and it is reported `running, skipped`.
+//! is never touched. Rows are copied out under the registry's locks, a chunk at a time, and
+//! converted after the locks are released.
 
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use introspect::{Policy, Reason, Snapshot, SpawnSite, TaskId, TaskInfo, TaskState, WorkerInfo};
+use std::panic::Location;
+
+use introspect::{
+    LongestPoll, Policy, Poller, Reason, Snapshot, SourceLocation, TaskId, TaskInfo, TaskState,
+    WorkerInfo,
+};
 
 use crate::clock;
 use crate::config::FreezePolicy;
@@ -31,49 +37,74 @@ pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInf
         .collect()
 }
 
-/// One task's row, converted from what [`TaskRecord::row`] copied out. `first_worker` is the
-/// index the task's runtime's first worker has in the snapshot (several runtimes share one
-/// fatal dump).
-pub(crate) fn task_info(
-    row: Row,
-    now: u64,
-    fatal_task: Option<TaskId>,
-    first_worker: usize,
-) -> TaskInfo {
+/// Whether the snapshot is live (nothing stopped) or a fatal dump's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    /// `Handle::snapshot`: nothing is stopped, nothing is attempted inside running tasks.
+    Live,
+    /// A fatal dump: the task that raised it (if any) is shown first, and a running task's
+    /// insides could not be read (I4), which its `skipped` says.
+    Fatal(Option<TaskId>),
+}
+
+/// One task's row, converted from what [`TaskRecord::row`](crate::task::record::TaskRecord::row)
+/// copied out. `first_worker` is the index the task's runtime's first worker has in the
+/// snapshot (several runtimes share one fatal dump).
+pub(crate) fn task_info(row: Row, now: u64, view: View, first_worker: usize) -> TaskInfo {
     let in_poll = row.state.in_poll();
     let state = match row.state.kind() {
         StateKind::Scheduled => TaskState::Scheduled,
         StateKind::Idle => TaskState::Idle,
         StateKind::Completed => TaskState::Completed,
-        StateKind::Running | StateKind::Panicked => TaskState::Running {
-            worker: row.state.poller().map(|w| w + first_worker),
-        },
+        StateKind::Running => TaskState::Running,
+        StateKind::Panicked => TaskState::Panicked,
     };
-    let worker = match state {
-        TaskState::Running { worker } => worker,
-        _ => row.last_worker.map(|w| w + first_worker),
+    let poller = in_poll.then(|| match row.state.poller() {
+        Some(w) => Poller::Worker(w + first_worker),
+        None => Poller::BlockOn,
+    });
+    let fatal = view == View::Fatal(Some(row.id));
+    // The poll in progress counts (its time so far included): a task 300 ms into its first
+    // poll has been polled once and busy 300 ms, whatever its counters say until it returns.
+    let since = clock::between(row.since, now);
+    let (current_polls, current_busy) = if in_poll {
+        (1, since)
+    } else {
+        (0, Duration::ZERO)
     };
-    let running_for = clock::between(row.since, now);
     TaskInfo {
         id: row.id,
         name: row.name.map(String::from),
         state,
-        skipped: in_poll,
-        spawned_at: Some(SpawnSite {
-            file: row.spawned_at.file().to_owned(),
-            line: row.spawned_at.line(),
-            column: row.spawned_at.column(),
-        }),
+        poller,
+        last_worker: row.last_worker.map(|w| w + first_worker),
+        skipped: state == TaskState::Running && matches!(view, View::Fatal(_)) && !fatal,
+        spawned_at: Some(location(row.spawned_at)),
         parent: row.parent,
-        polls: row.polls,
-        busy: clock::to_duration(row.busy_ticks),
-        idle: if in_poll { Duration::ZERO } else { running_for },
-        running_for: in_poll.then_some(running_for),
+        polls: row.polls + current_polls,
+        busy: clock::to_duration(row.busy_ticks) + current_busy,
+        idle: if in_poll { Duration::ZERO } else { since },
+        running_for: in_poll.then_some(since),
         wakes: row.wakes,
         self_wakes: row.self_wakes,
-        worker,
+        longest_poll: (row.longest_poll > 0).then(|| LongestPoll {
+            duration: clock::to_duration(row.longest_poll),
+            ago: clock::between(row.longest_poll_end, now),
+        }),
+        wait: None,
         trace: None,
-        fatal: Some(row.id) == fatal_task,
+        stack: None,
+        panic: None,
+        fatal,
+    }
+}
+
+/// A `#[track_caller]` location as the model shows every source location.
+pub(crate) fn location(at: &Location<'_>) -> SourceLocation {
+    SourceLocation {
+        file: at.file().to_owned(),
+        line: at.line(),
+        column: at.column(),
     }
 }
 
@@ -105,7 +136,6 @@ pub(crate) fn assemble(
     tasks: Vec<TaskInfo>,
     reason: Reason,
     policy: FreezePolicy,
-    backtrace: Option<String>,
 ) -> Snapshot {
     let mut workers = Vec::new();
     for shared in runtimes {
@@ -117,9 +147,11 @@ pub(crate) fn assemble(
         pid: std::process::id(),
         reason,
         policy: self::policy(policy),
-        backtrace,
+        backtrace: None,
         workers,
         tasks,
+        resources: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -144,14 +176,13 @@ impl Handle {
         let now = clock::now();
         let tasks = rows
             .into_iter()
-            .map(|row| task_info(row, now, None, 0))
+            .map(|row| task_info(row, now, View::Live, 0))
             .collect();
         assemble(
             std::slice::from_ref(&self.shared),
             tasks,
             Reason::Live,
             self.shared.policy(),
-            None,
         )
     }
 

@@ -34,19 +34,14 @@ pub(crate) fn write_line_and_abort(line: &str) -> ! {
 const STDERR_DEADLINE: Duration = Duration::from_secs(3);
 
 /// Steps 4 and 5 of the fatal path.
-pub(crate) fn write(snapshot: &Snapshot, locked_shards: usize, path: Option<&Path>) -> ! {
+pub(crate) fn write(snapshot: &Snapshot, path: Option<&Path>) -> ! {
     let traceback = env::overrides().traceback;
     let detail = match traceback {
         Traceback::None => Detail::HeaderOnly,
         Traceback::Single => Detail::FatalTaskOnly,
         Traceback::All | Traceback::Crash => Detail::AllTasks,
     };
-    let mut text = introspect::render::text(snapshot, &TextOptions { detail });
-    if locked_shards > 0 {
-        text.push_str(&format!(
-            "warning: {locked_shards} registry shard(s) stayed locked; their tasks are missing\n"
-        ));
-    }
+    let mut text = introspect::render::text(snapshot, &TextOptions::new(detail));
     // The file first: it cannot block on a reader, and it is what survives when stderr is a
     // pipe nobody reads.
     let mut file_errors = String::new();

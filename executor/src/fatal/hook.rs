@@ -4,10 +4,12 @@
 use std::cell::RefCell;
 use std::sync::Once;
 
+use introspect::SourceLocation;
+
 use crate::{context, freeze};
 
 /// What the hook saw of the last fatal panic on this thread: where, and the backtrace.
-type LastPanic = (Option<String>, Option<backtrace::Backtrace>);
+type LastPanic = (Option<SourceLocation>, Option<backtrace::Backtrace>);
 
 thread_local! {
     static LAST_PANIC: RefCell<LastPanic> = const { RefCell::new((None, None)) };
@@ -36,7 +38,7 @@ pub(crate) fn install_panic_hook() {
             }
             if context::panic_is_fatal() {
                 // The dump reports this panic with its location and backtrace.
-                let location = info.location().map(|l| l.to_string());
+                let location = info.location().map(crate::snapshot::location);
                 let backtrace = backtrace::Backtrace::new_unresolved();
                 LAST_PANIC.with(|p| *p.borrow_mut() = (location, Some(backtrace)));
                 return;

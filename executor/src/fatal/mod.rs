@@ -8,7 +8,6 @@
 //! 4. write the dump to stderr (and a file when asked) and flush it;
 //! 5. exit with status 2, or abort under `EXECUTOR_TRACEBACK=crash`.
 
-mod backtrace_text;
 mod dump;
 mod hook;
 pub(crate) mod signal;
@@ -18,9 +17,10 @@ use std::fmt::Display;
 use std::panic::Location;
 use std::time::Duration;
 
-use introspect::{Reason, TaskId};
+use introspect::{PanicInfo, Reason, TaskId, TaskInfo};
 
 use crate::config::FreezePolicy;
+use crate::frames::{self, Symbolizer};
 use crate::runtime::RUNTIMES;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
@@ -60,10 +60,10 @@ pub fn fatal(message: impl Display) -> ! {
     // is a fatal error during the fatal error (one line, abort), not a lost dump.
     let reason = Reason::Fatal {
         message: message.to_string(),
-        location: Some(location.to_string()),
+        location: Some(snapshot::location(location)),
         task,
     };
-    freeze_and_dump(reason, task, Some(backtrace))
+    freeze_and_dump(reason, task, Some(backtrace), None)
 }
 
 /// A panic escaped a task under `TaskPanic::Fatal` or the main future of `#[executor::main]`
@@ -72,12 +72,14 @@ pub fn fatal(message: impl Display) -> ! {
 pub(crate) fn panicked(record: &TaskRecord, place: &str, payload: &(dyn Any + Send)) -> ! {
     claim();
     let (location, backtrace) = hook::take_last_panic();
+    let message = panic_message(payload);
     let reason = Reason::Fatal {
-        message: format!("panic in {place}: {}", panic_message(payload)),
-        location,
+        message: format!("panic in {place}: {message}"),
+        location: location.clone(),
         task: Some(record.id),
     };
-    freeze_and_dump(reason, Some(record.id), backtrace)
+    let panic = PanicInfo { message, location };
+    freeze_and_dump(reason, Some(record.id), backtrace, Some(panic))
 }
 
 /// Step 1: returns only on the thread that becomes the fatal thread.
@@ -101,6 +103,7 @@ pub(crate) fn freeze_and_dump(
     reason: Reason,
     fatal_task: Option<TaskId>,
     backtrace: Option<backtrace::Backtrace>,
+    panic: Option<PanicInfo>,
 ) -> ! {
     let runtimes = live_runtimes();
     let own = context::try_current_shared();
@@ -137,14 +140,28 @@ pub(crate) fn freeze_and_dump(
             Some(this)
         })
         .collect();
-    let tasks = rows
+    let view = snapshot::View::Fatal(fatal_task);
+    let mut tasks: Vec<TaskInfo> = rows
         .into_iter()
-        .map(|(i, row)| snapshot::task_info(row, now, fatal_task, first_workers[i]))
+        .map(|(i, row)| snapshot::task_info(row, now, view, first_workers[i]))
         .collect();
-    let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy, None);
-    snapshot.backtrace = backtrace.map(backtrace_text::format);
+    if let Some(panic) = panic {
+        if let Some(task) = tasks.iter_mut().find(|t| Some(t.id) == fatal_task) {
+            task.panic = Some(panic);
+        }
+    }
+    let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy);
+    if unread_shards > 0 {
+        snapshot.notes.push(format!(
+            "{unread_shards} registry shard(s) stayed locked for {LOCK_BOUND:?}: their tasks \
+             are missing"
+        ));
+    }
+    let mut symbolizer = Symbolizer::new();
+    snapshot.backtrace = backtrace.map(|bt| frames::backtrace_frames(&bt, &mut symbolizer));
+    frames::relativize(&mut snapshot);
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
-    dump::write(&snapshot, unread_shards, dump_path.as_deref())
+    dump::write(&snapshot, dump_path.as_deref())
 }
 
 /// Every runtime still alive, without waiting long for the list's lock.

@@ -28,7 +28,7 @@ pub(crate) fn install_sigquit_handler() {
                             name: "SIGQUIT".to_owned(),
                         };
                         super::claim();
-                        super::freeze_and_dump(reason, None, None);
+                        super::freeze_and_dump(reason, None, None, None);
                     }
                 });
             if let Err(e) = started {

@@ -1,0 +1,246 @@
+//! Turning code addresses into the frames a dump shows: resolved once per address, named
+//! without hashes, paths written like `#[track_caller]` locations, and each marked as the
+//! user's or the runtime's (the renderer folds runs of runtime frames, never a user frame).
+//!
+//! Used for the fatal thread's backtrace, await traces and the native stacks of running
+//! workers. Resolution reads debug info and is slow, so it happens after the snapshot, and
+//! a [`Symbolizer`] caches it per address: a dump of 100,000 tasks suspended at the same
+//! few places resolves those few places once.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use introspect::{Frame, Reason, Snapshot, SourceLocation, Stack, Trace};
+
+/// Function-name prefixes of frames that are not the user's: std and the runtime, the
+/// unwinding and backtrace machinery, thread start-up.
+const RUNTIME_PREFIXES: &[&str] = &[
+    "std::",
+    "core::",
+    "alloc::",
+    "<std::",
+    "<core::",
+    "<alloc::",
+    "executor::",
+    "<executor::",
+    "async_task::",
+    "<async_task::",
+    "backtrace::",
+    "<backtrace::",
+    "__rust",
+    "rust_begin_unwind",
+    "__libc_start",
+    // The blanket futures impls of std (`<&mut F as Future>::poll`, `<Pin<P> as ..>`).
+    "<&mut F as core::",
+    "<F as core::",
+    "<&F as core::",
+    "<fn(",
+];
+
+/// Whole names of thread and process start-up frames.
+const RUNTIME_NAMES: &[&str] = &[
+    "main",
+    "start_thread",
+    "clone",
+    "clone3",
+    "__clone",
+    "_start",
+    "<unknown>",
+];
+
+/// Frames above the point of interest in a backtrace captured by the runtime itself: the
+/// capture, the panic machinery (the hook included), the fatal path.
+const LEADING: &[&str] = &[
+    "backtrace::",
+    "<backtrace::",
+    "executor::fatal::",
+    "executor::frames::",
+    "std::panicking::",
+    "core::panicking::",
+    "std::panic::",
+    "core::panic::",
+    "__rustc::",
+    "rust_begin_unwind",
+    "std::sys::backtrace::__rust_end_short_backtrace",
+    "<alloc::boxed::Box<dyn for<'a, 'b> core::ops::function::Fn<(&'a std::panic::PanicHookInfo",
+];
+
+/// Whether a frame of `function` belongs to std, the runtime or thread start-up.
+pub(crate) fn is_runtime(function: &str) -> bool {
+    RUNTIME_PREFIXES.iter().any(|p| function.starts_with(p)) || RUNTIME_NAMES.contains(&function)
+}
+
+/// Resolves addresses to frames, each distinct address once.
+#[derive(Debug, Default)]
+pub(crate) struct Symbolizer {
+    cache: HashMap<usize, Vec<Frame>>,
+}
+
+impl Symbolizer {
+    pub(crate) fn new() -> Symbolizer {
+        Symbolizer::default()
+    }
+
+    /// The frames (several when calls were inlined, innermost first) at return address `ip`:
+    /// the address after a call instruction, as a stack walk finds it.
+    pub(crate) fn frames_at(&mut self, ip: usize) -> &[Frame] {
+        self.cache.entry(ip).or_insert_with(|| {
+            let mut frames = Vec::new();
+            // The call instruction, not the one after it, is the line the user wrote.
+            let addr = ip.saturating_sub(1) as *mut std::ffi::c_void;
+            backtrace::resolve(addr, |symbol| {
+                let function = symbol
+                    .name()
+                    .map_or_else(|| "<unknown>".to_owned(), |n| format!("{n:#}"));
+                // Absolute, as debug info has it: `relativize` rewrites the whole dump's
+                // paths at the end.
+                let file = symbol.filename().map(|f| f.display().to_string());
+                frames.push(Frame {
+                    runtime: is_runtime(&function),
+                    function,
+                    file,
+                    line: symbol.lineno(),
+                    column: symbol.colno(),
+                });
+            });
+            if frames.is_empty() {
+                frames.push(Frame {
+                    function: format!("{ip:#x}"),
+                    file: None,
+                    line: None,
+                    column: None,
+                    runtime: true,
+                });
+            }
+            frames
+        })
+    }
+
+    /// The frames of a stack walk (return addresses, innermost first).
+    pub(crate) fn frames_of(&mut self, ips: &[usize]) -> Vec<Frame> {
+        let mut out = Vec::new();
+        for &ip in ips {
+            out.extend_from_slice(self.frames_at(ip));
+        }
+        out
+    }
+}
+
+/// A backtrace the runtime captured at a fatal error or panic, innermost first, from the
+/// user's frame that raised it down (the capture and panic machinery above it dropped).
+pub(crate) fn backtrace_frames(
+    bt: &backtrace::Backtrace,
+    symbolizer: &mut Symbolizer,
+) -> Vec<Frame> {
+    let ips: Vec<usize> = bt.frames().iter().map(|f| f.ip() as usize).collect();
+    let frames = symbolizer.frames_of(&ips);
+    let is = |prefixes: &[&str], name: &str| prefixes.iter().any(|p| name.starts_with(p));
+    // After the last machinery frame above the first runtime frame that runs user code: a
+    // panic's frames interleave (hook, handler, begin_unwind, panic_fmt) before the user's
+    // frame that panicked.
+    let first_user = frames.iter().position(|f| !f.runtime).unwrap_or(0);
+    let scan_end = frames[first_user..]
+        .iter()
+        .position(|f| f.runtime && !is(LEADING, &f.function))
+        .map_or(frames.len(), |i| i + first_user);
+    let start = frames[..scan_end]
+        .iter()
+        .rposition(|f| is(LEADING, &f.function))
+        .map_or(0, |i| i + 1);
+    frames[start..].to_vec()
+}
+
+/// Writes the files of a snapshot's frames the way `#[track_caller]` locations are written
+/// (relative to where the compiler ran, usually the workspace root), so that one dump never
+/// names one file two ways: debug info has absolute paths. The root is learned from frames
+/// whose absolute path ends with a file the snapshot already names relatively (a spawn site,
+/// the fatal call site, a panic location); without such a match, paths under the working
+/// directory are made relative to it.
+pub(crate) fn relativize(snapshot: &mut Snapshot) {
+    let mut known: HashSet<String> = HashSet::new();
+    let mut note = |loc: &SourceLocation| {
+        if !Path::new(&loc.file).is_absolute() {
+            known.insert(loc.file.clone());
+        }
+    };
+    if let Reason::Fatal {
+        location: Some(loc),
+        ..
+    } = &snapshot.reason
+    {
+        note(loc);
+    }
+    for task in &snapshot.tasks {
+        task.spawned_at.iter().for_each(&mut note);
+        if let Some(loc) = task.panic.as_ref().and_then(|p| p.location.as_ref()) {
+            note(loc);
+        }
+    }
+    let mut roots: Vec<String> = Vec::new();
+    for_each_frame(snapshot, |frame| {
+        let Some(file) = &frame.file else { return };
+        if roots.iter().any(|r| file.starts_with(r.as_str())) {
+            return;
+        }
+        for k in &known {
+            if let Some(root) = file.strip_suffix(k.as_str()) {
+                if root.ends_with('/') && roots.len() < 8 {
+                    roots.push(root.to_owned());
+                    return;
+                }
+            }
+        }
+    });
+    let cwd = std::env::current_dir()
+        .ok()
+        .map(|d| format!("{}/", d.display()));
+    roots.extend(cwd);
+    for_each_frame(snapshot, |frame| {
+        if let Some(file) = &mut frame.file {
+            if let Some(rest) = roots.iter().find_map(|r| file.strip_prefix(r.as_str())) {
+                *file = rest.to_owned();
+            }
+        }
+    });
+}
+
+/// Calls `f` on every frame of the snapshot: backtrace, await traces, native stacks.
+fn for_each_frame(snapshot: &mut Snapshot, mut f: impl FnMut(&mut Frame)) {
+    snapshot.backtrace.iter_mut().flatten().for_each(&mut f);
+    for task in &mut snapshot.tasks {
+        if let Some(Trace::Captured { frames, .. }) = &mut task.trace {
+            frames.iter_mut().for_each(&mut f);
+        }
+        if let Some(Stack::Captured { frames }) = &mut task.stack {
+            frames.iter_mut().for_each(&mut f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn std_and_runtime_frames_are_runtime_and_user_frames_are_not() {
+        for name in [
+            "std::rt::lang_start",
+            "<core::pin::Pin<P> as core::future::future::Future>::poll",
+            "executor::scheduler::worker::Local::run_task",
+            "async_task::raw::RawTask<F,T,S,M>::run",
+            "<&mut F as core::future::future::Future>::poll",
+            "__libc_start_main",
+            "<unknown>",
+        ] {
+            assert!(is_runtime(name), "{name}");
+        }
+        for name in [
+            "ledger::settle::{{closure}}",
+            "<myapp::Conn as core::future::future::Future>::poll",
+            "<futures_channel::oneshot::Receiver<T> as core::future::future::Future>::poll",
+            "mainframe::run",
+        ] {
+            assert!(!is_runtime(name), "{name}");
+        }
+    }
+}
