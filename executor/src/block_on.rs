@@ -63,6 +63,10 @@ impl Drop for Registered<'_> {
 }
 
 /// Polls `future` on this thread until it completes.
+///
+/// `#[track_caller]`, like every public entry that leads here: a misuse panic names the
+/// user's call, not this file.
+#[track_caller]
 pub(crate) fn block_on<F: Future>(
     shared: &Arc<Shared>,
     future: F,
@@ -113,7 +117,7 @@ pub(crate) fn block_on<F: Future>(
             freeze::park_forever();
         }
         let polled = {
-            let _task = context::enter_task(record.id, kind.panic_is_fatal);
+            let _task = context::enter_task(record, kind.panic_is_fatal);
             if kind.panic_is_fatal {
                 match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
                     Ok(p) => p,

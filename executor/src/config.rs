@@ -48,7 +48,15 @@ pub enum TaskPanic {
 }
 
 /// A configuration the [`Builder`] refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` is its message, so `.build().unwrap()` shows what to do:
+///
+/// ```should_panic
+/// // panics with: called `Result::unwrap()` on an `Err` value: worker_threads(0): a runtime
+/// // needs at least one worker thread; leave it unset for one per core
+/// executor::Runtime::builder().worker_threads(0).build().unwrap();
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub enum BuildError {
     /// `worker_threads(0)`.
     ZeroWorkers,
@@ -86,6 +94,12 @@ impl fmt::Display for BuildError {
             ),
             BuildError::Spawn(e) => write!(f, "could not start a worker thread: {e}"),
         }
+    }
+}
+
+impl fmt::Debug for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

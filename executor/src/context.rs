@@ -1,17 +1,19 @@
 //! Thread-local context: which runtime and which task the current thread is serving.
 
 use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
 
 use introspect::TaskId;
 
 use crate::scheduler::Shared;
 use crate::sync::Arc;
+use crate::task::record::TaskRecord;
 
 thread_local! {
     /// The runtime of this thread: set for a worker's whole life and during `block_on`.
     static RUNTIME: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-    /// The task being polled on this thread, and whether its panics are fatal.
-    static TASK: Cell<Option<(TaskId, bool)>> = const { Cell::new(None) };
+    /// The task being polled on this thread.
+    static TASK: Cell<Option<CurrentTask>> = const { Cell::new(None) };
     /// Which registry shard this thread's spawns go to: a worker's index, or a per-thread
     /// number for other threads, so threads rarely share a shard lock.
     static SHARD_HINT: Cell<Option<usize>> = const { Cell::new(None) };
@@ -61,10 +63,20 @@ pub(crate) fn try_current_shared() -> Option<Arc<Shared>> {
     RUNTIME.with(|r| r.borrow().clone())
 }
 
+/// The task a thread is polling.
+#[derive(Debug, Clone, Copy)]
+struct CurrentTask {
+    /// Its record: valid for the whole poll (the poller keeps the task alive), and only ever
+    /// shared.
+    record: NonNull<TaskRecord>,
+    /// Whether its panics are fatal.
+    panics_are_fatal: bool,
+}
+
 /// Restores the previous task context on drop.
 #[derive(Debug)]
 pub(crate) struct TaskGuard {
-    previous: Option<(TaskId, bool)>,
+    previous: Option<CurrentTask>,
 }
 
 impl Drop for TaskGuard {
@@ -73,21 +85,37 @@ impl Drop for TaskGuard {
     }
 }
 
-/// Marks task `id` as the one being polled on this thread until the guard drops.
-pub(crate) fn enter_task(id: TaskId, panics_are_fatal: bool) -> TaskGuard {
-    let previous = TASK.with(|t| t.replace(Some((id, panics_are_fatal))));
+/// Marks the task of `record` as the one being polled on this thread until the guard drops.
+/// The caller keeps the record alive for longer than the guard.
+pub(crate) fn enter_task(record: &TaskRecord, panics_are_fatal: bool) -> TaskGuard {
+    let current = CurrentTask {
+        record: NonNull::from(record),
+        panics_are_fatal,
+    };
+    let previous = TASK.with(|t| t.replace(Some(current)));
     TaskGuard { previous }
+}
+
+/// Calls `f` with the record of the task being polled on this thread, if any.
+pub(crate) fn with_current_record<R>(f: impl FnOnce(&TaskRecord) -> R) -> Option<R> {
+    let current = TASK.try_with(|t| t.get()).ok().flatten()?;
+    // SAFETY: `enter_task`'s caller keeps the record alive while its guard is in place, and
+    // the guard restores the previous task before it drops; the borrow does not leave `f`.
+    Some(f(unsafe { current.record.as_ref() }))
 }
 
 /// The task being polled on this thread.
 pub(crate) fn current_task() -> Option<TaskId> {
-    TASK.with(|t| t.get()).map(|(id, _)| id)
+    with_current_record(|r| r.id)
 }
 
 /// Whether a panic on this thread right now is fatal (a task under `TaskPanic::Fatal`, or
 /// the main future).
 pub(crate) fn panic_is_fatal() -> bool {
-    TASK.with(|t| t.get()).is_some_and(|(_, fatal)| fatal)
+    TASK.try_with(|t| t.get())
+        .ok()
+        .flatten()
+        .is_some_and(|c| c.panics_are_fatal)
 }
 
 /// Records that this thread is worker `index`.

@@ -36,6 +36,11 @@ fn scenario_runner() {
         "main_returns_during_dump" => main_returns_during_dump(),
         "no_resurrection_freeze" => no_resurrection(FreezePolicy::Freeze),
         "no_resurrection_nofreeze" => no_resurrection(FreezePolicy::NoFreeze),
+        "print_then_main_panic" => print_then_main_panic(),
+        "task_panic_propagates" => {
+            task_panic_propagates();
+            return;
+        }
         other => panic!("unknown scenario {other:?}"),
     }
     // This one returns on purpose: the harness then exits with 0 unless the runtime holds
@@ -132,6 +137,25 @@ fn main_panic() {
         async_io::Timer::after(Duration::from_millis(20)).await;
         panic!("main exploded");
     });
+}
+
+/// `print!` without a newline, then a panic in main: what was printed must not be lost.
+fn print_then_main_panic() {
+    let builder = Runtime::builder().worker_threads(1);
+    executor::__private::run_main(builder, async {
+        print!("partial line, never flushed by the program");
+        panic!("main exploded after printing");
+    });
+}
+
+/// A task panics under the default policy: std's message, the task named, the JoinError.
+fn task_panic_propagates() {
+    let rt = runtime(FreezePolicy::Freeze);
+    let h = task::Builder::new()
+        .name("parser")
+        .spawn_on(async { panic!("bad input") }, rt.handle());
+    let err = rt.block_on(h).unwrap_err();
+    println!("join error: {err}");
 }
 
 fn sigquit() {
@@ -367,6 +391,14 @@ fn freeze_leaves_a_never_yielding_task_running_skipped_within_bounded_time() {
     assert_dump_exit(&run);
     let err = &run.stderr;
     assert!(row(err, "cpu-spin").contains("running, skipped"), "{err}");
+    // The poll in progress counts: one poll, and its time so far is busy time.
+    let block = err
+        .split("\n\n")
+        .find(|b| b.starts_with("task ") && b.contains("\"cpu-spin\""))
+        .expect("the spinner's block");
+    assert!(block.contains(", poll 1\n"), "{block}");
+    assert!(block.contains("    polls 1, busy "), "{block}");
+    assert!(!block.contains("busy 0ns"), "{block}");
     // Yielders were stopped at a scheduling point: none is running.
     for r in table_rows(err).iter().filter(|r| r.contains("yielder-")) {
         assert!(!r.contains("running"), "{r}");
@@ -412,9 +444,14 @@ fn task_panic_under_fatal_policy_dumps_the_panicking_task_first() {
     // The same state everywhere: table, block, workers section.
     assert!(row(err, "doomed").contains(" panicked "), "{err}");
     assert!(err.contains(": panicked in task 3,"), "{err}");
+    let panic_line = err
+        .lines()
+        .find(|l| l.starts_with("    panicked at "))
+        .expect("the panic's line in the block");
     assert!(
-        err.contains("    panicked at executor/tests/fatal.rs:120:13: kaboom in a task\n"),
-        "panic location missing:\n{err}"
+        panic_line.starts_with("    panicked at executor/tests/fatal.rs:")
+            && panic_line.ends_with(": kaboom in a task"),
+        "{panic_line}"
     );
     assert!(row(err, "bystander").contains(" idle "));
     // The default panic message is not printed on top of the dump.
@@ -433,6 +470,38 @@ fn panic_in_main_is_fatal() {
     let first_block = err.lines().find(|l| l.starts_with("task ")).unwrap();
     assert!(first_block.contains("\"main\""), "{first_block}");
     assert!(row(err, "bystander").contains(" idle "));
+}
+
+#[test]
+fn output_printed_before_a_fatal_panic_in_main_is_flushed() {
+    let run = child::run("print_then_main_panic", &[]);
+    assert_dump_exit(&run);
+    assert!(
+        run.stdout
+            .contains("partial line, never flushed by the program"),
+        "stdout: {:?}",
+        run.stdout
+    );
+    // The main task is shown panicked, with the panic's location in this file.
+    assert!(run.stderr.contains("\"main\" [panicked] (fatal error here):"), "{}", run.stderr);
+    assert!(run.stderr.contains("    panicked at executor/tests/fatal.rs:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_task_panic_names_the_task_in_the_message_and_the_join_error() {
+    let run = child::run("task_panic_propagates", &[]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr);
+    let named = run
+        .stderr
+        .lines()
+        .position(|l| l.starts_with("executor: panic in task ") && l.contains("\"parser\""));
+    let std_line = run.stderr.lines().position(|l| l.contains("panicked at"));
+    assert!(named.is_some() && named < std_line, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("join error: task 1 \"parser\" panicked: bad input"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

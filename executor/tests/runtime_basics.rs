@@ -274,3 +274,30 @@ fn async_io_timers_and_tcp_work_inside_tasks() {
         server.await.unwrap();
     });
 }
+
+#[test]
+fn spawn_blocking_runs_inside_the_spawning_runtime() {
+    let rt = common::rt(1);
+    let out = rt.block_on(async {
+        executor::spawn_blocking(|| {
+            let handle = executor::Handle::try_current().expect("a runtime inside spawn_blocking");
+            let inner = executor::spawn(async { 21 * 2 });
+            handle.block_on(inner).unwrap()
+        })
+        .await
+    });
+    assert_eq!(out.unwrap(), 42);
+}
+
+#[test]
+fn join_errors_name_the_task() {
+    let rt = common::rt(1);
+    let h = executor::task::Builder::new()
+        .name("conn-\u{1b}7")
+        .spawn_on(std::future::pending::<()>(), rt.handle());
+    h.abort();
+    let id = h.id();
+    let err = rt.block_on(h).unwrap_err();
+    // The name is escaped, as in dumps.
+    assert_eq!(err.to_string(), format!("task {id} \"conn-\\u{{1b}}7\" was cancelled"));
+}

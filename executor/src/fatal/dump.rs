@@ -58,11 +58,32 @@ pub(crate) fn write(snapshot: &Snapshot, path: Option<&Path>) -> ! {
         }
     }
     text.push_str(&file_errors);
+    flush_stdout(STDOUT_DEADLINE);
     write_stderr_with_deadline(text.into_bytes(), STDERR_DEADLINE);
     if traceback == Traceback::Crash {
         std::process::abort();
     }
     exit_now(2)
+}
+
+/// How long the fatal path waits for what the program printed on stdout to be flushed.
+const STDOUT_DEADLINE: Duration = Duration::from_millis(50);
+
+/// Flushes what the program printed but did not flush (`print!` without a newline): `_exit`
+/// would drop it. Another thread does it, and is abandoned after `deadline`: stdout's lock
+/// may be held by a frozen thread, or stdout may be a pipe nobody reads. Not guaranteed,
+/// then: output buffered by the program itself (a `BufWriter`) is not reached at all.
+fn flush_stdout(deadline: Duration) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let flusher = std::thread::Builder::new()
+        .name("executor-stdout-flush".to_owned())
+        .spawn(move || {
+            let _ = std::io::stdout().flush();
+            let _ = done_tx.send(());
+        });
+    if flusher.is_ok() {
+        let _ = done_rx.recv_timeout(deadline);
+    }
 }
 
 /// Writes `bytes` to stderr from a thread of its own, waiting for it at most `deadline`: a

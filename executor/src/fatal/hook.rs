@@ -43,6 +43,15 @@ pub(crate) fn install_panic_hook() {
                 LAST_PANIC.with(|p| *p.borrow_mut() = (location, Some(backtrace)));
                 return;
             }
+            // std's message names the worker thread; say which task it was (the panic
+            // itself goes on to the task's JoinHandle).
+            let task = context::with_current_record(|r| match &r.name {
+                Some(name) => format!("task {} {}", r.id, introspect::quote(name, introspect::NAME_LIMIT)),
+                None => format!("task {}", r.id),
+            });
+            if let Some(task) = task {
+                eprintln!("executor: panic in {task}; its JoinHandle gets it as a JoinError");
+            }
             previous(info);
         }));
     });

@@ -22,7 +22,18 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    crate::task::Builder::new()
-        .name("spawn_blocking")
-        .spawn(blocking::unblock(f))
+    // Inside the closure, as in tokio, the runtime is the spawning one: `Handle::current()`
+    // and `executor::spawn` work there.
+    let shared = crate::context::with_current_shared(|shared| shared.clone());
+    let runtime = shared.clone();
+    let f = move || {
+        let _runtime = crate::context::enter_runtime(runtime);
+        f()
+    };
+    crate::task::spawn::spawn_on(
+        &shared,
+        blocking::unblock(f),
+        Some("spawn_blocking".into()),
+        std::panic::Location::caller(),
+    )
 }

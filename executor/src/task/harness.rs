@@ -51,12 +51,12 @@ impl<F: Future> Future for Harness<'_, F> {
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {
             record.on_complete();
-            return Poll::Ready(Err(JoinError::cancelled(record.id)));
+            return Poll::Ready(Err(JoinError::cancelled(record.id, record.name.clone())));
         }
         let fatal_panics = meta.shared.config.task_panic == TaskPanic::Fatal;
         let start = record.since();
         let result = {
-            let _task = context::enter_task(record.id, fatal_panics);
+            let _task = context::enter_task(record, fatal_panics);
             catch_unwind(AssertUnwindSafe(|| this.future.poll(cx)))
         };
         if fatal_panics && result.is_err() {
@@ -81,7 +81,11 @@ impl<F: Future> Future for Harness<'_, F> {
                     );
                 }
                 record.on_complete();
-                Poll::Ready(Err(JoinError::panic(record.id, payload)))
+                Poll::Ready(Err(JoinError::panic(
+                    record.id,
+                    record.name.clone(),
+                    payload,
+                )))
             }
         }
     }

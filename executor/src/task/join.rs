@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use introspect::TaskId;
+use introspect::{quote, TaskId, NAME_LIMIT};
 
 use std::task::Waker;
 
@@ -19,6 +19,8 @@ use crate::task::record::TaskRecord;
 /// Why a task produced no value.
 pub struct JoinError {
     id: TaskId,
+    /// The task's name, if it had one, for messages.
+    name: Option<Box<str>>,
     repr: Repr,
 }
 
@@ -28,17 +30,31 @@ enum Repr {
 }
 
 impl JoinError {
-    pub(crate) fn cancelled(id: TaskId) -> JoinError {
+    pub(crate) fn cancelled(id: TaskId, name: Option<Box<str>>) -> JoinError {
         JoinError {
             id,
+            name,
             repr: Repr::Cancelled,
         }
     }
 
-    pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+    pub(crate) fn panic(
+        id: TaskId,
+        name: Option<Box<str>>,
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> JoinError {
         JoinError {
             id,
+            name,
             repr: Repr::Panic(payload),
+        }
+    }
+
+    /// `task 6 "parser"`, as dumps name tasks (the name escaped).
+    fn task(&self) -> String {
+        match &self.name {
+            Some(name) => format!("task {} {}", self.id, quote(name, NAME_LIMIT)),
+            None => format!("task {}", self.id),
         }
     }
 
@@ -61,6 +77,7 @@ impl JoinError {
     ///
     /// # Panics
     /// If the task was cancelled rather than panicked; see [`JoinError::try_into_panic`].
+    #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic()
             .expect("JoinError::into_panic called on a cancelled task's error")
@@ -78,13 +95,8 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(p) => write!(
-                f,
-                "task {} panicked: {}",
-                self.id,
-                panic_message(p.as_ref())
-            ),
+            Repr::Cancelled => write!(f, "{} was cancelled", self.task()),
+            Repr::Panic(p) => write!(f, "{} panicked: {}", self.task(), panic_message(p.as_ref())),
         }
     }
 }
@@ -92,11 +104,11 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.id),
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.task()),
             Repr::Panic(p) => write!(
                 f,
                 "JoinError::Panic({}, {:?})",
-                self.id,
+                self.task(),
                 panic_message(p.as_ref())
             ),
         }
@@ -197,7 +209,7 @@ impl<T> Future for JoinHandle<T> {
             Poll::Ready(out) => {
                 self.task = None;
                 // `None`: the runtime dropped the task without running it to the end.
-                Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(id))))
+                Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(id, None))))
             }
         }
     }
