@@ -143,6 +143,8 @@ pub(crate) struct Config {
     pub(crate) sigquit: bool,
     /// Where the fatal dump is also written, besides stderr.
     pub(crate) dump_path: Option<PathBuf>,
+    /// Whether fatal dumps take await traces (trace polls of idle tasks).
+    pub(crate) await_traces: bool,
 }
 
 impl Default for Builder {
@@ -164,6 +166,7 @@ impl Builder {
                 task_panic: TaskPanic::Propagate,
                 sigquit: true,
                 dump_path: None,
+                await_traces: true,
             },
         }
     }
@@ -210,6 +213,18 @@ impl Builder {
     /// (JSON), each through a temporary file that is renamed into place.
     pub fn dump_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.config.dump_path = Some(path.into());
+        self
+    }
+
+    /// Whether fatal and `SIGQUIT` dumps show each idle task's await trace (default on).
+    ///
+    /// A trace is taken by polling the idle task once more, on a tracer thread, after the
+    /// dump's rows are read: the `Future` contract allows such spurious polls, but they run
+    /// the program's own code (a leaf's bookkeeping, or the rest of an async fn whose leaf
+    /// turns out ready). Turn them off for programs that must run none of their code after a
+    /// fatal error; `EXECUTOR_DEBUG=traces=0` does the same without a rebuild.
+    pub fn await_traces(mut self, on: bool) -> Self {
+        self.config.await_traces = on;
         self
     }
 

@@ -71,6 +71,9 @@ struct CurrentTask {
     record: NonNull<TaskRecord>,
     /// Whether its panics are fatal.
     panics_are_fatal: bool,
+    /// Whether leaves record waits in it: not during a trace poll, which must leave the
+    /// record as the task's own polls left it.
+    records_waits: bool,
 }
 
 /// Restores the previous task context on drop.
@@ -88,9 +91,19 @@ impl Drop for TaskGuard {
 /// Marks the task of `record` as the one being polled on this thread until the guard drops.
 /// The caller keeps the record alive for longer than the guard.
 pub(crate) fn enter_task(record: &TaskRecord, panics_are_fatal: bool) -> TaskGuard {
+    enter(record, panics_are_fatal, true)
+}
+
+/// [`enter_task`] for a trace poll: spawns see their parent, but waits are not recorded.
+pub(crate) fn enter_traced_task(record: &TaskRecord) -> TaskGuard {
+    enter(record, false, false)
+}
+
+fn enter(record: &TaskRecord, panics_are_fatal: bool, records_waits: bool) -> TaskGuard {
     let current = CurrentTask {
         record: NonNull::from(record),
         panics_are_fatal,
+        records_waits,
     };
     let previous = TASK.with(|t| t.replace(Some(current)));
     TaskGuard { previous }
@@ -102,6 +115,18 @@ pub(crate) fn with_current_record<R>(f: impl FnOnce(&TaskRecord) -> R) -> Option
     // SAFETY: `enter_task`'s caller keeps the record alive while its guard is in place, and
     // the guard restores the previous task before it drops; the borrow does not leave `f`.
     Some(f(unsafe { current.record.as_ref() }))
+}
+
+/// Calls `f` with the record of the task being polled on this thread, unless there is none
+/// or the poll is a trace poll (`wait.rs`).
+#[inline]
+pub(crate) fn with_waiting_record(f: impl FnOnce(&TaskRecord)) {
+    if let Some(current) = TASK.try_with(|t| t.get()).ok().flatten() {
+        if current.records_waits {
+            // SAFETY: as in `with_current_record`.
+            f(unsafe { current.record.as_ref() });
+        }
+    }
 }
 
 /// The task being polled on this thread.

@@ -2,7 +2,8 @@
 //! `GOTRACEBACK`). They take precedence over the builder.
 //!
 //! - `EXECUTOR_DEBUG`: comma-separated `key=value` list. Keys: `nofreeze` (`1` forces
-//!   `FreezePolicy::NoFreeze`, `0` forces `Freeze`).
+//!   `FreezePolicy::NoFreeze`, `0` forces `Freeze`), `traces` (`0` turns the trace polls of
+//!   fatal dumps off, `1` on).
 //! - `EXECUTOR_TRACEBACK`: `none` (header only), `single` (only the task that failed),
 //!   `all` (every task, the default), `crash` (all, then abort for a core file).
 //! - `EXECUTOR_DUMP_PATH`: also write the fatal dump to this file (and JSON beside it).
@@ -21,7 +22,7 @@ const MAX_WARNINGS: usize = 8;
 /// A warning shows at most this many chars of an entry (escaped), then how much was cut.
 const ENTRY_LIMIT: usize = 64;
 /// The keys of `EXECUTOR_DEBUG`, as the warning lists them.
-const KNOWN_KEYS: &str = "nofreeze";
+const KNOWN_KEYS: &str = "nofreeze, traces";
 
 /// How much a fatal dump shows (`EXECUTOR_TRACEBACK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,6 +42,7 @@ pub(crate) enum Traceback {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Overrides {
     pub(crate) nofreeze: Option<bool>,
+    pub(crate) traces: Option<bool>,
     pub(crate) traceback: Traceback,
     pub(crate) dump_path: Option<PathBuf>,
 }
@@ -70,6 +72,9 @@ pub(crate) fn apply_overrides(config: &mut Config) {
         } else {
             FreezePolicy::Freeze
         };
+    }
+    if let Some(traces) = o.traces {
+        config.await_traces = traces;
     }
     if let Some(path) = &o.dump_path {
         config.dump_path = Some(path.clone());
@@ -102,6 +107,15 @@ pub(crate) fn parse(
         match (key.trim(), value.trim()) {
             ("nofreeze", "1") => o.nofreeze = Some(true),
             ("nofreeze", "0") => o.nofreeze = Some(false),
+            ("traces", "1") => o.traces = Some(true),
+            ("traces", "0") => o.traces = Some(false),
+            ("traces", v) => warn(
+                &mut warnings,
+                format!(
+                    "ignoring EXECUTOR_DEBUG entry {shown}: traces takes 0 or 1, not {}",
+                    quote(v, ENTRY_LIMIT)
+                ),
+            ),
             ("nofreeze", v) => warn(
                 &mut warnings,
                 format!(

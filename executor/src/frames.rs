@@ -65,6 +65,21 @@ const LEADING: &[&str] = &[
     "<alloc::boxed::Box<dyn for<'a, 'b> core::ops::function::Fn<(&'a std::panic::PanicHookInfo",
 ];
 
+/// Where the sources of code that is not the program's own live: std's (as debug info names
+/// them), and dependencies cargo downloaded.
+const LIBRARY_PATHS: &[&str] = &[
+    "/rustc/",
+    "/rustlib/src/rust/library/",
+    "/.cargo/registry/",
+    "/.cargo/git/",
+];
+
+/// Whether a frame is not the program's own: std, the runtime, a downloaded dependency, or
+/// thread start-up. The dump folds runs of them; the program's frames are always shown.
+pub(crate) fn is_not_users(function: &str, file: Option<&str>) -> bool {
+    is_runtime(function) || file.is_some_and(|f| LIBRARY_PATHS.iter().any(|p| f.contains(p)))
+}
+
 /// Whether a frame of `function` belongs to std, the runtime or thread start-up.
 pub(crate) fn is_runtime(function: &str) -> bool {
     RUNTIME_PREFIXES.iter().any(|p| function.starts_with(p)) || RUNTIME_NAMES.contains(&function)
@@ -96,7 +111,7 @@ impl Symbolizer {
                 // paths at the end.
                 let file = symbol.filename().map(|f| f.display().to_string());
                 frames.push(Frame {
-                    runtime: is_runtime(&function),
+                    runtime: is_not_users(&function, file.as_deref()),
                     function,
                     file,
                     line: symbol.lineno(),

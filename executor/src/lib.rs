@@ -69,6 +69,7 @@ mod scheduler;
 mod snapshot;
 mod sync;
 pub mod task;
+mod trace;
 
 #[doc(hidden)]
 pub mod __private {
@@ -85,6 +86,7 @@ pub use executor_macros::{main, test};
 pub use fatal::fatal;
 pub use freeze::freezing;
 pub use runtime::{Handle, Runtime};
+pub use snapshot::SnapshotOptions;
 pub use task::{spawn, spawn_blocking, yield_now, AbortHandle, JoinError, JoinHandle, TaskId};
 
 /// The introspection model and renderers, re-exported so users need one dependency.

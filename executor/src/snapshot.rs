@@ -10,16 +10,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::panic::Location;
 
 use introspect::{
-    LongestPoll, Policy, Poller, Reason, Snapshot, SourceLocation, TaskId, TaskInfo, TaskState,
-    WorkerInfo,
+    HumanDuration, LongestPoll, Policy, Poller, Reason, Snapshot, SourceLocation, TaskId, TaskInfo,
+    TaskState, Trace, Wait, WorkerInfo,
 };
 
-use crate::clock;
 use crate::config::FreezePolicy;
+use crate::frames::{self, Symbolizer};
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
 use crate::task::record::{Row, StateKind};
+use crate::task::wait::{self, Waiting};
+use crate::{clock, trace};
 
 /// One worker's row.
 pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInfo> {
@@ -64,6 +66,7 @@ pub(crate) fn task_info(row: Row, now: u64, view: View, first_worker: usize) -> 
         None => Poller::BlockOn,
     });
     let fatal = view == View::Fatal(Some(row.id));
+    let wait = if in_poll { None } else { wait(&row, now) };
     // The poll in progress counts (its time so far included): a task 300 ms into its first
     // poll has been polled once and busy 300 ms, whatever its counters say until it returns.
     let since = clock::between(row.since, now);
@@ -91,12 +94,31 @@ pub(crate) fn task_info(row: Row, now: u64, view: View, first_worker: usize) -> 
             duration: clock::to_duration(row.longest_poll),
             ago: clock::between(row.longest_poll_end, now),
         }),
-        wait: None,
+        wait,
         trace: None,
         stack: None,
         panic: None,
         fatal,
     }
+}
+
+/// What the task waits on, in words (`wait.rs`).
+fn wait(row: &Row, now: u64) -> Option<Wait> {
+    let waited = clock::between(row.wait_since, now);
+    let (what, resource, task) = match wait::unpack(row.wait)? {
+        Waiting::Join(task) => (format!("join task {task}"), None, Some(task)),
+        Waiting::Sleep => {
+            let left = clock::between(now, row.wait_arg);
+            (format!("sleep ({} left)", HumanDuration(left)), None, None)
+        }
+        Waiting::Resource(id) => (format!("resource {id}"), Some(id), None),
+    };
+    Some(Wait {
+        what,
+        resource,
+        task,
+        waited,
+    })
 }
 
 /// A `#[track_caller]` location as the model shows every source location.
@@ -109,10 +131,90 @@ pub(crate) fn location(at: &Location<'_>) -> SourceLocation {
 }
 
 /// Every task of `shared`, rows copied under the registry's locks and converted outside them.
-fn rows(shared: &Shared) -> Vec<Row> {
+fn rows(shared: &Shared, for_trace: bool) -> Vec<Row> {
     let mut rows = Vec::new();
-    shared.registry.for_each(|r| rows.push(r.row()));
+    shared.registry.for_each(|r| rows.push(r.row(for_trace)));
     rows
+}
+
+/// Converts `rows` into tasks and, when `traces` says so, takes the await traces of the idle
+/// ones (after the rows: `trace/mod.rs` rule 1). `why_not` is the reason shown for idle tasks
+/// when traces are off, if one should be shown.
+pub(crate) fn tasks_with_traces(
+    rows: Vec<(Row, usize)>,
+    now: u64,
+    view: View,
+    traces: bool,
+    symbolizer: &mut Symbolizer,
+) -> Vec<TaskInfo> {
+    let mut wakers = Vec::new();
+    let mut traced = Vec::new();
+    let mut tasks: Vec<TaskInfo> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut row, first_worker))| {
+            if let Some(waker) = row.trace_waker.take() {
+                wakers.push(waker);
+                traced.push(i);
+            }
+            task_info(row, now, view, first_worker)
+        })
+        .collect();
+    let outcomes = if traces {
+        trace::trace_all(wakers, trace::Limits::DEFAULT)
+    } else {
+        Vec::new()
+    };
+    for (i, outcome) in traced.into_iter().zip(&outcomes) {
+        tasks[i].trace = Some(trace::to_trace(outcome, symbolizer));
+    }
+    if matches!(view, View::Fatal(_)) {
+        for task in &mut tasks {
+            let why = match task.state {
+                TaskState::Idle if !traces => {
+                    "traces are off (Builder::await_traces, EXECUTOR_DEBUG=traces)"
+                }
+                TaskState::Scheduled => "scheduled: queued to run, so not traced",
+                _ => continue,
+            };
+            task.trace.get_or_insert_with(|| Trace::Unavailable {
+                reason: why.to_owned(),
+            });
+        }
+    }
+    tasks
+}
+
+/// What a live snapshot takes besides the rows.
+///
+/// ```
+/// let rt = executor::Runtime::builder().worker_threads(1).build().unwrap();
+/// let (tx, rx) = futures::channel::oneshot::channel::<()>();
+/// let _t = rt.spawn(async move { rx.await });
+/// # std::thread::sleep(std::time::Duration::from_millis(20));
+/// let snap = rt
+///     .handle()
+///     .snapshot_with(&executor::SnapshotOptions::new().await_traces(true));
+/// assert!(snap.tasks.iter().any(|t| t.trace.is_some()));
+/// drop(tx);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotOptions {
+    await_traces: bool,
+}
+
+impl SnapshotOptions {
+    /// Rows only: what [`Handle::snapshot`] takes.
+    pub fn new() -> SnapshotOptions {
+        SnapshotOptions::default()
+    }
+
+    /// Also take each idle task's await trace, by polling it once more on a tracer thread
+    /// (see [`Builder::await_traces`](crate::Builder::await_traces) for what that implies).
+    pub fn await_traces(mut self, on: bool) -> SnapshotOptions {
+        self.await_traces = on;
+        self
+    }
 }
 
 /// The policy as the model names it.
@@ -172,18 +274,26 @@ impl Handle {
     /// assert!(snap.tasks.iter().any(|t| t.name.as_deref() == Some("waiter")));
     /// ```
     pub fn snapshot(&self) -> Snapshot {
-        let rows = rows(&self.shared);
-        let now = clock::now();
-        let tasks = rows
+        self.snapshot_with(&SnapshotOptions::new())
+    }
+
+    /// A live snapshot with more than the rows; see [`SnapshotOptions`].
+    pub fn snapshot_with(&self, options: &SnapshotOptions) -> Snapshot {
+        let rows = rows(&self.shared, options.await_traces)
             .into_iter()
-            .map(|row| task_info(row, now, View::Live, 0))
+            .map(|row| (row, 0))
             .collect();
-        assemble(
+        let now = clock::now();
+        let mut symbolizer = Symbolizer::new();
+        let tasks = tasks_with_traces(rows, now, View::Live, options.await_traces, &mut symbolizer);
+        let mut snapshot = assemble(
             std::slice::from_ref(&self.shared),
             tasks,
             Reason::Live,
             self.shared.policy(),
-        )
+        );
+        frames::relativize(&mut snapshot);
+        snapshot
     }
 
     /// Writes a live dump (header, table, one block per task, summary) of this runtime.

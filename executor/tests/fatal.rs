@@ -483,8 +483,18 @@ fn output_printed_before_a_fatal_panic_in_main_is_flushed() {
         run.stdout
     );
     // The main task is shown panicked, with the panic's location in this file.
-    assert!(run.stderr.contains("\"main\" [panicked] (fatal error here):"), "{}", run.stderr);
-    assert!(run.stderr.contains("    panicked at executor/tests/fatal.rs:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("\"main\" [panicked] (fatal error here):"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("    panicked at executor/tests/fatal.rs:"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -498,7 +508,8 @@ fn a_task_panic_names_the_task_in_the_message_and_the_join_error() {
     let std_line = run.stderr.lines().position(|l| l.contains("panicked at"));
     assert!(named.is_some() && named < std_line, "{}", run.stderr);
     assert!(
-        run.stdout.contains("join error: task 1 \"parser\" panicked: bad input"),
+        run.stdout
+            .contains("join error: task 1 \"parser\" panicked: bad input"),
         "{}",
         run.stdout
     );

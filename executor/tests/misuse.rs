@@ -19,7 +19,10 @@ fn panic_location(f: impl FnOnce()) -> String {
     SEEN.lock().unwrap().clear();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| l.file().to_owned()).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| l.file().to_owned())
+            .unwrap_or_default();
         SEEN.lock().unwrap_or_else(|e| e.into_inner()).push(at);
     }));
     let result = catch_unwind(AssertUnwindSafe(f));

@@ -241,6 +241,7 @@ fn builder_rejects_bad_values_with_clear_errors() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // async-io's reactor needs timerfd and epoll
 fn async_io_timers_and_tcp_work_inside_tasks() {
     let rt = rt(2);
     rt.block_on(async {
@@ -299,5 +300,8 @@ fn join_errors_name_the_task() {
     let id = h.id();
     let err = rt.block_on(h).unwrap_err();
     // The name is escaped, as in dumps.
-    assert_eq!(err.to_string(), format!("task {id} \"conn-\\u{{1b}}7\" was cancelled"));
+    assert_eq!(
+        err.to_string(),
+        format!("task {id} \"conn-\\u{{1b}}7\" was cancelled")
+    );
 }

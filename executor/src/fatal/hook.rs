@@ -21,6 +21,11 @@ pub(crate) fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if crate::trace::in_trace_poll() {
+                // A future that panics on a spurious poll: the trace reports it, and the
+                // tracer must go on (not park, not abort, not print over the dump).
+                return;
+            }
             if freeze::is_fatal_thread() {
                 // I6: a fatal error during a fatal error does not recurse.
                 let message = crate::task::harness::panic_message(info.payload());
@@ -46,7 +51,11 @@ pub(crate) fn install_panic_hook() {
             // std's message names the worker thread; say which task it was (the panic
             // itself goes on to the task's JoinHandle).
             let task = context::with_current_record(|r| match &r.name {
-                Some(name) => format!("task {} {}", r.id, introspect::quote(name, introspect::NAME_LIMIT)),
+                Some(name) => format!(
+                    "task {} {}",
+                    r.id,
+                    introspect::quote(name, introspect::NAME_LIMIT)
+                ),
                 None => format!("task {}", r.id),
             });
             if let Some(task) = task {

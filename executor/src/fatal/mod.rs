@@ -17,7 +17,7 @@ use std::fmt::Display;
 use std::panic::Location;
 use std::time::Duration;
 
-use introspect::{PanicInfo, Reason, TaskId, TaskInfo};
+use introspect::{PanicInfo, Reason, TaskId};
 
 use crate::config::FreezePolicy;
 use crate::frames::{self, Symbolizer};
@@ -123,15 +123,9 @@ pub(crate) fn freeze_and_dump(
             own_worker,
         );
     }
-    let mut rows = Vec::new();
-    let mut unread_shards = 0;
-    for (i, shared) in runtimes.iter().enumerate() {
-        let unread = shared
-            .registry
-            .for_each_bounded(LOCK_BOUND, |r| rows.push((i, r.row())));
-        unread_shards += unread.shards;
-    }
-    let now = crate::clock::now();
+    // Trace polls only if every runtime allows them (one of them may forbid running any more
+    // of the program's code).
+    let traces = runtimes.iter().all(|s| s.config.await_traces);
     let first_workers: Vec<usize> = runtimes
         .iter()
         .scan(0, |first, s| {
@@ -140,11 +134,18 @@ pub(crate) fn freeze_and_dump(
             Some(this)
         })
         .collect();
+    let mut rows = Vec::new();
+    let mut unread_shards = 0;
+    for (i, shared) in runtimes.iter().enumerate() {
+        let unread = shared
+            .registry
+            .for_each_bounded(LOCK_BOUND, |r| rows.push((r.row(traces), first_workers[i])));
+        unread_shards += unread.shards;
+    }
+    let now = crate::clock::now();
     let view = snapshot::View::Fatal(fatal_task);
-    let mut tasks: Vec<TaskInfo> = rows
-        .into_iter()
-        .map(|(i, row)| snapshot::task_info(row, now, view, first_workers[i]))
-        .collect();
+    let mut symbolizer = Symbolizer::new();
+    let mut tasks = snapshot::tasks_with_traces(rows, now, view, traces, &mut symbolizer);
     if let Some(panic) = panic {
         if let Some(task) = tasks.iter_mut().find(|t| Some(t.id) == fatal_task) {
             task.panic = Some(panic);
@@ -157,7 +158,6 @@ pub(crate) fn freeze_and_dump(
              are missing"
         ));
     }
-    let mut symbolizer = Symbolizer::new();
     snapshot.backtrace = backtrace.map(|bt| frames::backtrace_frames(&bt, &mut symbolizer));
     frames::relativize(&mut snapshot);
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());

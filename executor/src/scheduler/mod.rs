@@ -139,11 +139,24 @@ impl Shared {
 
 /// The schedule function of every task (async-task calls it on wake).
 pub(crate) fn schedule(runnable: Runnable, info: async_task::ScheduleInfo) {
+    // A tracer asking for the task (`trace/mod.rs` rule 2) gets it before any queue does.
+    match crate::trace::try_stash(runnable) {
+        Ok(()) => {}
+        Err(runnable) => schedule_wake(runnable, info.woken_while_running),
+    }
+}
+
+/// A task woken during a trace poll (`trace/mod.rs` rule 5): queued like any wake.
+pub(crate) fn schedule_woken(runnable: Runnable) {
+    schedule_wake(runnable, false);
+}
+
+fn schedule_wake(runnable: Runnable, woken_while_running: bool) {
     runnable
         .metadata()
         .record()
-        .on_schedule(info.woken_while_running);
-    if let Some(runnable) = worker::try_schedule_local_current(runnable, info.woken_while_running) {
+        .on_schedule(woken_while_running);
+    if let Some(runnable) = worker::try_schedule_local_current(runnable, woken_while_running) {
         let shared = runnable.metadata().shared.clone();
         shared.schedule_remote(runnable);
     }

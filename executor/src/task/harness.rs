@@ -47,6 +47,11 @@ impl<F: Future> Future for Harness<'_, F> {
         let this = self.project();
         let meta: &TaskMeta = this.meta;
         let record = meta.record();
+        // The one check the hot path pays for await traces: one relaxed load while nobody
+        // traces.
+        if crate::trace::in_trace_poll() {
+            return crate::trace::poll_for_trace(this.future, record, cx);
+        }
         // Acquire pairs with the Release in `JoinHandle::abort`; nothing else is published,
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {

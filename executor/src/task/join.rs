@@ -15,6 +15,7 @@ use crate::sync::Ordering;
 use crate::task::harness::panic_message;
 use crate::task::meta::TaskMeta;
 use crate::task::record::TaskRecord;
+use crate::task::wait::{self, WaitKind};
 
 /// Why a task produced no value.
 pub struct JoinError {
@@ -205,7 +206,11 @@ impl<T> Future for JoinHandle<T> {
             .as_mut()
             .expect("JoinHandle polled after it returned Ready");
         match Pin::new(task).poll(cx) {
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                // The waiting task's wait: an edge of the wait-for graph.
+                wait::set_current(WaitKind::Join, id.0, 0);
+                Poll::Pending
+            }
             Poll::Ready(out) => {
                 self.task = None;
                 // `None`: the runtime dropped the task without running it to the end.

@@ -7,6 +7,7 @@ pub(crate) mod join;
 pub(crate) mod meta;
 pub(crate) mod record;
 pub(crate) mod spawn;
+pub(crate) mod wait;
 mod waker_slot;
 mod yield_now;
 

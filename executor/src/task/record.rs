@@ -111,6 +111,12 @@ pub(crate) struct TaskRecord {
     /// The longest poll so far, in ticks, and the tick it ended at.
     longest_poll: AtomicU64,
     longest_poll_end: AtomicU64,
+    /// What the task waits on (`wait.rs`): packed kind and id, an argument, the start of the
+    /// wait, and the poll that set it.
+    wait: AtomicU64,
+    wait_arg: AtomicU64,
+    wait_since: AtomicU64,
+    wait_poll: AtomicU32,
     /// Saturating: a task polled four billion times reads "4294967295 polls".
     polls: AtomicU32,
     wakes: AtomicU32,
@@ -142,6 +148,12 @@ pub(crate) struct Row {
     pub(crate) wakes: u64,
     pub(crate) self_wakes: u64,
     pub(crate) last_worker: Option<usize>,
+    /// The packed wait of the last completed poll (0: none; `wait.rs` rule 2 applied).
+    pub(crate) wait: u64,
+    pub(crate) wait_arg: u64,
+    pub(crate) wait_since: u64,
+    /// A waker for a trace poll, when the snapshot asked for one and the task was idle.
+    pub(crate) trace_waker: Option<Waker>,
 }
 
 impl TaskRecord {
@@ -165,6 +177,10 @@ impl TaskRecord {
             wakes: AtomicU32::new(0),
             self_wakes: AtomicU32::new(0),
             last_worker: AtomicU32::new(0),
+            wait: AtomicU64::new(0),
+            wait_arg: AtomicU64::new(0),
+            wait_since: AtomicU64::new(0),
+            wait_poll: AtomicU32::new(0),
             abort_requested: AtomicBool::new(false),
             waker: WakerSlot::new(),
         }
@@ -179,6 +195,12 @@ impl TaskRecord {
     /// A clone of the task's waker, if its future still exists (for abort).
     pub(crate) fn waker(&self) -> Option<Waker> {
         self.waker.get()
+    }
+
+    /// A clone of the task's waker for a trace poll, without waiting long (see
+    /// `WakerSlot::try_get`).
+    pub(crate) fn trace_waker(&self) -> Option<Waker> {
+        self.waker.try_get()
     }
 
     /// Takes the task's waker: when its future is dropped, and at shutdown.
@@ -292,10 +314,36 @@ impl TaskRecord {
         (self.parent != 0).then_some(TaskId(self.parent))
     }
 
+    /// Records what the poll in progress waits on (`wait.rs` rules 1 and 3). Called by the
+    /// poller only.
+    pub(crate) fn set_wait(&self, word: u64, arg: u64) {
+        // Relaxed everywhere: single writer, and a reader needs no other memory with them.
+        let poll = self.polls.load(Ordering::Relaxed);
+        let continued = self.wait.load(Ordering::Relaxed) == word
+            && self.wait_poll.load(Ordering::Relaxed).wrapping_add(1) == poll;
+        if !continued {
+            // The start of this poll: free, and close enough for a wait.
+            self.wait_since
+                .store(self.since.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        self.wait.store(word, Ordering::Relaxed);
+        self.wait_arg.store(arg, Ordering::Relaxed);
+        self.wait_poll.store(poll, Ordering::Relaxed);
+    }
+
     /// Everything a snapshot shows of the task, read from atomics and fields written once
-    /// (I4), the state first so the counters are at least as new as it.
-    pub(crate) fn row(&self) -> Row {
+    /// (I4), the state first so the counters are at least as new as it; with a waker to
+    /// trace it by when `for_trace` and the task is idle.
+    pub(crate) fn row(&self, for_trace: bool) -> Row {
         let state = self.state();
+        let polls = self.polls.load(Ordering::Relaxed);
+        // Rule 2 of `wait.rs`: set during the last completed poll, or stale.
+        let wait_current = self.wait_poll.load(Ordering::Relaxed).wrapping_add(1) == polls;
+        let wait = if wait_current {
+            self.wait.load(Ordering::Relaxed)
+        } else {
+            0
+        };
         Row {
             id: self.id,
             name: self.name.clone(),
@@ -306,13 +354,19 @@ impl TaskRecord {
             busy_ticks: self.busy_ticks.load(Ordering::Relaxed),
             longest_poll: self.longest_poll.load(Ordering::Relaxed),
             longest_poll_end: self.longest_poll_end.load(Ordering::Relaxed),
-            polls: u64::from(self.polls.load(Ordering::Relaxed)),
+            polls: u64::from(polls),
             wakes: u64::from(self.wakes.load(Ordering::Relaxed)),
             self_wakes: u64::from(self.self_wakes.load(Ordering::Relaxed)),
             last_worker: match self.last_worker.load(Ordering::Relaxed) {
                 0 => None,
                 w => Some(w as usize - 1),
             },
+            wait,
+            wait_arg: self.wait_arg.load(Ordering::Relaxed),
+            wait_since: self.wait_since.load(Ordering::Relaxed),
+            trace_waker: (for_trace && state.kind() == StateKind::Idle)
+                .then(|| self.trace_waker())
+                .flatten(),
         }
     }
 }

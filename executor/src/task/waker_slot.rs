@@ -73,6 +73,27 @@ impl WakerSlot {
         }
     }
 
+    /// Like [`WakerSlot::get`], but gives up after a bounded spin: for the fatal path, which
+    /// must not wait on a thread that stopped between rule 2's two steps.
+    pub(crate) fn try_get(&self) -> Option<Waker> {
+        for _ in 0..1_000 {
+            match self
+                .state
+                .compare_exchange_weak(FULL, BUSY, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => {
+                    // SAFETY: as in `get`.
+                    let waker = unsafe { (*self.waker.get()).assume_init_ref().clone() };
+                    self.state.store(FULL, Ordering::Release);
+                    return Some(waker);
+                }
+                Err(EMPTY) => return None,
+                Err(_) => std::hint::spin_loop(),
+            }
+        }
+        None
+    }
+
     /// Takes the waker out (rule 2).
     pub(crate) fn take(&self) -> Option<Waker> {
         if !self.lock() {

@@ -1,0 +1,71 @@
+//! What a task waits on, as its record stores it: cheap to set (a few stores, no allocation,
+//! no lock) from inside a leaf future's poll, and read from atomics by snapshots.
+//!
+//! Rules:
+//! 1. Only the task's poller sets it, during a poll, through [`set_current`]: single writer.
+//! 2. A wait belongs to the poll it was set in. A snapshot shows it only for a task that is
+//!    not being polled and whose last completed poll set it; a later poll that waits on
+//!    nothing (or a trace poll) leaves it stale, and stale waits are not shown.
+//! 3. The same wait set again in the next poll keeps its start time: a task woken
+//!    spuriously and waiting again on the same lock has waited since the first time.
+
+use introspect::{ResourceId, TaskId};
+
+use crate::context;
+
+/// The kinds of wait, stored in the top byte of the wait word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum WaitKind {
+    /// A `JoinHandle`: the id is the joined task's.
+    Join = 1,
+    /// A timer (`sleep`, `interval`, `timeout`): the argument is the deadline in clock ticks.
+    Sleep = 2,
+    /// A runtime resource (mutex, semaphore, channel, ...): the id is the resource's.
+    Resource = 3,
+}
+
+impl WaitKind {
+    fn from_u8(v: u8) -> Option<WaitKind> {
+        match v {
+            1 => Some(WaitKind::Join),
+            2 => Some(WaitKind::Sleep),
+            3 => Some(WaitKind::Resource),
+            _ => None,
+        }
+    }
+}
+
+/// Ids are 56 bits in the word; larger ones are cut (never reached in practice: ids count up
+/// from 1 within one process).
+const ID_BITS: u32 = 56;
+const ID_MASK: u64 = (1 << ID_BITS) - 1;
+
+/// A wait packed into one word: kind and id. 0 is "no wait".
+pub(crate) fn pack(kind: WaitKind, id: u64) -> u64 {
+    (u64::from(kind as u8) << ID_BITS) | (id & ID_MASK)
+}
+
+/// What a packed word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    Join(TaskId),
+    Sleep,
+    Resource(ResourceId),
+}
+
+pub(crate) fn unpack(word: u64) -> Option<Waiting> {
+    let id = word & ID_MASK;
+    match WaitKind::from_u8((word >> ID_BITS) as u8)? {
+        WaitKind::Join => Some(Waiting::Join(TaskId(id))),
+        WaitKind::Sleep => Some(Waiting::Sleep),
+        WaitKind::Resource => Some(Waiting::Resource(ResourceId(id))),
+    }
+}
+
+/// Records, in the record of the task being polled on this thread (if any, and if this is
+/// not a trace poll), that it waits on `kind`/`id`, with `arg` (a deadline for sleeps).
+#[inline]
+pub(crate) fn set_current(kind: WaitKind, id: u64, arg: u64) {
+    context::with_waiting_record(|r| r.set_wait(pack(kind, id), arg));
+}

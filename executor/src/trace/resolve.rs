@@ -1,0 +1,176 @@
+//! From a trace poll's raw stack to the await trace a dump shows: the chain of `.await`s,
+//! outermost first, and the leaf future the task waits in.
+//!
+//! The stack of a leaf's waker clone reads, innermost first: the clone machinery (this
+//! crate's trace waker, `Waker::clone`, the leaf's own bookkeeping), the leaf future's `poll`,
+//! then the async fn bodies (each frame at its `.await` line) and combinators between them,
+//! up to the trace poll's frame. The leaf is the first `poll`-like frame inside the innermost
+//! async body; the chain is everything from that body outwards.
+
+use introspect::{Frame, Trace, WakerCheck};
+
+use super::Outcome;
+use crate::frames::Symbolizer;
+
+/// The frame that bounds every trace stack (see `poll_for_trace`).
+const TRACE_POLL_FRAME: &str = "executor::trace::waker::poll_for_trace";
+
+/// The await trace of one outcome.
+pub(crate) fn to_trace(outcome: &Outcome, symbolizer: &mut Symbolizer) -> Trace {
+    let unavailable = |reason: String| Trace::Unavailable { reason };
+    match outcome {
+        Outcome::Traced { ips, kept, ready } => {
+            let frames = symbolizer.frames_of(ips);
+            let (chain, leaf) = split(&frames);
+            let waker = if *ready {
+                WakerCheck::ReadyNotWoken
+            } else if *kept {
+                WakerCheck::Kept
+            } else {
+                WakerCheck::NoWaker
+            };
+            Trace::Captured {
+                frames: chain,
+                leaf,
+                waker,
+            }
+        }
+        Outcome::NotIdle => unavailable(
+            "not traced: the task was woken, or finished, after the snapshot was taken".into(),
+        ),
+        Outcome::Panicked(message) => unavailable(format!("trace poll panicked: {message}")),
+        Outcome::TimedOut(limit) => unavailable(format!(
+            "trace poll timed out after {}",
+            introspect::HumanDuration(*limit)
+        )),
+        Outcome::Budget => unavailable("not traced: the time budget for traces was used up".into()),
+        Outcome::NoThread(e) => unavailable(format!("not traced: no tracer thread ({e})")),
+    }
+}
+
+/// Whether `frame` is one of std's forwarding impls (`Pin<P>`, `&mut F`, `Box<F>`,
+/// `IntoFuture`), which only pass a poll on.
+fn is_forwarding(frame: &Frame) -> bool {
+    let forwarding = [
+        "<core::pin::Pin<",
+        "<&mut ",
+        "<&",
+        "<F as core::",
+        "<alloc::boxed::Box<",
+    ];
+    forwarding.iter().any(|p| frame.function.starts_with(p))
+}
+
+/// Whether `frame` is an implementation of `Future::poll` (a hand-written future).
+fn is_future_impl(frame: &Frame) -> bool {
+    frame
+        .function
+        .contains(" as core::future::future::Future>::poll")
+}
+
+/// Splits a stack (innermost first) into the chain of awaits (outermost first) and the leaf.
+///
+/// The chain runs from the trace poll's frame (excluded) to the program's innermost frame:
+/// an async body suspended at its `.await` line. The leaf is the future it awaits there: the
+/// frame right inside it (`Recv::poll`, which calls `EventListener::poll` and more: those
+/// are the leaf's business). A hand-written future of the program that is itself polled last
+/// is its own leaf.
+fn split(frames: &[Frame]) -> (Vec<Frame>, Option<String>) {
+    let end = frames
+        .iter()
+        .position(|f| f.function.starts_with(TRACE_POLL_FRAME))
+        .unwrap_or(frames.len());
+    let frames = &frames[..end];
+    let mut users = frames.iter().position(|f| !f.runtime);
+    if let Some(u) = users {
+        if is_future_impl(&frames[u]) {
+            // The program's own future is the leaf; the chain starts above it.
+            let chain = frames[u + 1..].iter().rev().cloned().collect();
+            return (chain, Some(short_leaf(&frames[u].function)));
+        }
+    }
+    let inner = &frames[..*users.get_or_insert(frames.len())];
+    // The future the program's frame awaits is the frame right inside it, past std's
+    // forwarding impls.
+    let leaf = inner
+        .iter()
+        .rposition(|f| !is_forwarding(f))
+        .map(|i| short_leaf(&inner[i].function));
+    let chain = frames[inner.len()..].iter().rev().cloned().collect();
+    (chain, leaf)
+}
+
+/// `<X as core::future::future::Future>::poll` as a person writes it: `<X as Future>::poll`;
+/// an async fn's body by the fn's name.
+fn short_leaf(function: &str) -> String {
+    let mut name = function;
+    while let Some(outer) = name.strip_suffix("::{{closure}}") {
+        name = outer;
+    }
+    name.replace(" as core::future::future::Future>", " as Future>")
+        .replace(" as futures_core::stream::Stream>", " as Stream>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(function: &str, line: u32) -> Frame {
+        let library = function.starts_with("event_listener") || function.contains("async_channel");
+        let file = if library {
+            "/root/.cargo/registry/src/x/lib.rs"
+        } else {
+            "src/x.rs"
+        };
+        Frame {
+            function: function.to_owned(),
+            file: Some(file.to_owned()),
+            line: Some(line),
+            column: Some(1),
+            runtime: crate::frames::is_not_users(function, Some(file)),
+        }
+    }
+
+    #[test]
+    fn the_leaf_is_the_awaited_poll_and_the_chain_runs_outermost_first() {
+        let stack = [
+            frame("executor::trace::waker::trace_clone", 1),
+            frame("core::task::wake::Waker::clone", 2),
+            frame("event_listener::EventListener::poll", 3),
+            frame(
+                "<async_channel::Recv<T> as core::future::future::Future>::poll",
+                4,
+            ),
+            frame(
+                "<core::pin::Pin<P> as core::future::future::Future>::poll",
+                5,
+            ),
+            frame("ledger::settle::{{closure}}", 41),
+            frame("ledger::run::{{closure}}", 17),
+            frame("executor::trace::waker::poll_for_trace", 9),
+            frame("async_task::raw::RawTask::run", 10),
+        ];
+        let (chain, leaf) = split(&stack);
+        assert_eq!(
+            leaf.as_deref(),
+            Some("<async_channel::Recv<T> as Future>::poll")
+        );
+        let names: Vec<_> = chain.iter().map(|f| f.function.as_str()).collect();
+        assert_eq!(
+            names,
+            ["ledger::run::{{closure}}", "ledger::settle::{{closure}}"]
+        );
+    }
+
+    #[test]
+    fn a_hand_written_future_without_async_bodies_is_its_own_leaf() {
+        let stack = [
+            frame("core::task::wake::Waker::clone", 2),
+            frame("<myapp::Flag as core::future::future::Future>::poll", 4),
+            frame("executor::trace::waker::poll_for_trace", 9),
+        ];
+        let (chain, leaf) = split(&stack);
+        assert_eq!(leaf.as_deref(), Some("<myapp::Flag as Future>::poll"));
+        assert!(chain.is_empty());
+    }
+}

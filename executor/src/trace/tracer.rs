@@ -1,0 +1,175 @@
+//! Tracer threads and the coordinator that watches them (rules 1, 2, 5 and 6 of
+//! `trace/mod.rs`).
+//!
+//! The coordinator (the thread that wants the traces: the fatal thread, or a live snapshot's
+//! caller) hands the whole list to a tracer thread, which takes tasks one by one. The
+//! coordinator never blocks on it: it looks every few hundred microseconds, and a tracer stuck
+//! in one trace poll past the per-task limit (a leaf blocked on a lock a frozen thread holds)
+//! is abandoned, its task reported, and a fresh tracer goes on with the rest.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use super::{waker, Limits, Outcome, ACTIVE, TRACER};
+use crate::clock;
+
+/// What all tracers of one call share.
+struct Job {
+    targets: Vec<Waker>,
+    /// The next target to take.
+    next: AtomicUsize,
+    results: Vec<OnceLock<Outcome>>,
+    /// Results set.
+    done: AtomicUsize,
+}
+
+impl Job {
+    fn finish(&self, index: usize, outcome: Outcome) {
+        if self.results[index].set(outcome).is_ok() {
+            // Release pairs with the coordinator's Acquire: a counted result is readable.
+            self.done.fetch_add(1, Ordering::Release);
+        }
+    }
+}
+
+/// One tracer thread, as the coordinator sees it.
+struct Tracer {
+    /// The target being traced, or `IDLE`.
+    current: AtomicUsize,
+    /// `clock` ticks when it started on `current`.
+    started: AtomicU64,
+    /// Set by the coordinator: take no further target.
+    abandoned: AtomicBool,
+}
+
+const IDLE: usize = usize::MAX;
+
+/// Trace-polls the task behind each waker, within `limits`; one outcome per waker, in order.
+pub(crate) fn trace_all(targets: Vec<Waker>, limits: Limits) -> Vec<Outcome> {
+    let n = targets.len();
+    let job = Arc::new(Job {
+        targets,
+        next: AtomicUsize::new(0),
+        results: (0..n).map(|_| OnceLock::new()).collect(),
+        done: AtomicUsize::new(0),
+    });
+    if n > 0 {
+        // Relaxed: see `in_trace_poll`; the tracer threads are started after this.
+        ACTIVE.fetch_add(1, Ordering::Relaxed);
+        coordinate(&job, limits);
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+    // Abandoned tracers may still hold the job: take what is set, by index.
+    job.results
+        .iter()
+        .map(|r| match r.get() {
+            Some(o) => o.clone(),
+            None => Outcome::Budget,
+        })
+        .collect()
+}
+
+fn coordinate(job: &Arc<Job>, limits: Limits) {
+    let n = job.targets.len();
+    let start = Instant::now();
+    let per_task_ticks = clock::ticks_from_micros(limits.per_task.as_micros() as u64);
+    let mut tracer = match start_tracer(job) {
+        Ok(t) => t,
+        Err(e) => {
+            for i in 0..n {
+                job.finish(i, Outcome::NoThread(e.clone()));
+            }
+            return;
+        }
+    };
+    while job.done.load(Ordering::Acquire) < n {
+        if start.elapsed() > limits.budget {
+            tracer.abandoned.store(true, Ordering::Release);
+            // Takes every target not yet taken: the tracer, abandoned, takes no more.
+            for i in 0..n {
+                job.finish(i, Outcome::Budget);
+            }
+            return;
+        }
+        // Read current, then its start, then current again: a tracer that moved on in
+        // between is not timed out on its new task's behalf.
+        let current = tracer.current.load(Ordering::Acquire);
+        let started = tracer.started.load(Ordering::Acquire);
+        if current != IDLE
+            && tracer.current.load(Ordering::Acquire) == current
+            && clock::now().saturating_sub(started) > per_task_ticks
+        {
+            tracer.abandoned.store(true, Ordering::Release);
+            job.finish(current, Outcome::TimedOut(limits.per_task));
+            tracer = match start_tracer(job) {
+                Ok(t) => t,
+                Err(e) => {
+                    for i in 0..n {
+                        job.finish(i, Outcome::NoThread(e.clone()));
+                    }
+                    return;
+                }
+            };
+            continue;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn start_tracer(job: &Arc<Job>) -> Result<Arc<Tracer>, String> {
+    let tracer = Arc::new(Tracer {
+        current: AtomicUsize::new(IDLE),
+        started: AtomicU64::new(0),
+        abandoned: AtomicBool::new(false),
+    });
+    let (job, me) = (job.clone(), tracer.clone());
+    std::thread::Builder::new()
+        .name("executor-tracer".to_owned())
+        .spawn(move || tracer_main(&job, &me))
+        .map_err(|e| e.to_string())?;
+    Ok(tracer)
+}
+
+fn tracer_main(job: &Job, me: &Tracer) {
+    loop {
+        if me.abandoned.load(Ordering::Acquire) {
+            return;
+        }
+        let i = job.next.fetch_add(1, Ordering::Relaxed);
+        if i >= job.targets.len() {
+            return;
+        }
+        // Release: the coordinator that reads `current` sees this start time.
+        me.started.store(clock::now(), Ordering::Release);
+        me.current.store(i, Ordering::Release);
+        let outcome = trace_one(&job.targets[i]);
+        me.current.store(IDLE, Ordering::Release);
+        job.finish(i, outcome);
+    }
+}
+
+/// Rules 2, 3 and 5 for one task.
+fn trace_one(target: &Waker) -> Outcome {
+    TRACER.with(|t| {
+        t.stash_open.set(true);
+        target.wake_by_ref();
+        let first = t.stash.borrow_mut().pop();
+        let Some(runnable) = first else {
+            t.stash_open.set(false);
+            return Outcome::NotIdle;
+        };
+        t.polling.set(true);
+        runnable.run();
+        t.polling.set(false);
+        t.stash_open.set(false);
+        // Rule 5: whatever reached the stash during the poll was a real wake.
+        let woken: Vec<_> = t.stash.borrow_mut().drain(..).collect();
+        for r in woken {
+            crate::scheduler::schedule_woken(r);
+        }
+        // No result: the harness did not run the future (the task was aborted, or closed).
+        waker::take_result().unwrap_or(Outcome::NotIdle)
+    })
+}
