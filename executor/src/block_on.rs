@@ -8,12 +8,14 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex as StdMutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 
 use crate::scheduler::Shared;
 use crate::sync::Arc;
 use crate::task::record::TaskRecord;
+use crate::trace::{self, Outcome, ThreadTrace};
 use crate::{clock, context, freeze};
 
 /// How a `block_on` future is shown and what its panics do.
@@ -30,6 +32,42 @@ struct ThreadWaker {
     thread: Thread,
     notified: AtomicBool,
     record: Arc<TaskRecord>,
+    /// A tracer asked for a trace poll (`trace/mod.rs`); the exchange holds the answer.
+    trace_requested: AtomicBool,
+    trace: StdMutex<Option<Outcome>>,
+    traced: Condvar,
+}
+
+impl ThreadWaker {
+    /// Takes a tracer's request, if there is one.
+    fn take_trace_request(&self) -> bool {
+        // Acquire pairs with the Release in `trace`: nothing else is published, but the
+        // request comes before its answer.
+        self.trace_requested.load(Ordering::Acquire)
+            && self.trace_requested.swap(false, Ordering::AcqRel)
+    }
+
+    fn answer(&self, outcome: Outcome) {
+        *self.trace.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+        self.traced.notify_all();
+    }
+}
+
+impl ThreadTrace for ThreadWaker {
+    fn trace(&self) -> Outcome {
+        let mut answer = self.trace.lock().unwrap_or_else(|e| e.into_inner());
+        *answer = None;
+        self.trace_requested.store(true, Ordering::Release);
+        self.thread.unpark();
+        // Unbounded here: the tracer running this is watched, and abandoned if it waits too
+        // long (a `block_on` thread stuck in something else never answers).
+        loop {
+            if let Some(outcome) = answer.take() {
+                return outcome;
+            }
+            answer = self.traced.wait(answer).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 impl Wake for ThreadWaker {
@@ -89,21 +127,43 @@ pub(crate) fn block_on<F: Future>(
         parent,
         now,
     ));
-    let registered = Registered {
-        shared,
-        key: shared.registry.insert_block_on(record.clone()),
-        record: record.clone(),
-    };
     let waker_state = std::sync::Arc::new(ThreadWaker {
         thread: std::thread::current(),
         notified: AtomicBool::new(true),
-        record,
+        record: record.clone(),
+        trace_requested: AtomicBool::new(false),
+        trace: StdMutex::new(None),
+        traced: Condvar::new(),
     });
+    let registered = Registered {
+        shared,
+        key: shared
+            .registry
+            .insert_block_on(record.clone(), waker_state.clone()),
+        record,
+    };
     let waker = Waker::from(waker_state.clone());
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
     let record = &registered.record;
     loop {
+        if waker_state.take_trace_request() {
+            // A tracer's trace poll, on this thread since the future lives here; not a poll
+            // of the task (`trace/mod.rs` rule 3).
+            let (polled, outcome) = trace::trace_poll(future.as_mut(), record, &cx);
+            waker_state.answer(outcome);
+            match polled {
+                Ok(Poll::Pending) => continue,
+                Ok(Poll::Ready(out)) => {
+                    freeze::hold();
+                    return out;
+                }
+                Err(payload) => {
+                    freeze::hold();
+                    std::panic::resume_unwind(payload)
+                }
+            }
+        }
         if !waker_state.notified.swap(false, Ordering::Acquire) {
             clock::forget_last_poll();
             std::thread::park();

@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use crate::sync::{Arc, Mutex, MutexGuard, TryLockError};
-use crate::task::record::TaskRecord;
+use crate::task::record::{Row, StateKind, TaskRecord};
+use crate::trace::{Target, ThreadTrace};
 
 /// Cells per arena page.
 #[cfg(not(loom))]
@@ -192,11 +193,14 @@ impl ShardState {
     }
 }
 
+/// A `block_on` future's record and the hook that asks its thread for a trace poll.
+type BlockOnEntry = (Arc<TaskRecord>, Arc<dyn ThreadTrace>);
+
 /// Every live task of one runtime, sharded so spawns on different workers do not contend.
 pub(crate) struct Registry {
     shards: Box<[Mutex<ShardState>]>,
-    /// `block_on` records (see the module docs).
-    block_on: Mutex<Slab<Arc<TaskRecord>>>,
+    /// `block_on` records (see the module docs), each with its thread's trace hook.
+    block_on: Mutex<Slab<BlockOnEntry>>,
 }
 
 /// What a bounded scan could not read.
@@ -263,9 +267,14 @@ impl Registry {
         drop(record);
     }
 
-    /// Registers a `block_on` record; `remove_block_on` with the key unregisters it.
-    pub(crate) fn insert_block_on(&self, record: Arc<TaskRecord>) -> usize {
-        lock(&self.block_on).insert(record)
+    /// Registers a `block_on` record and the hook that asks its thread for a trace poll;
+    /// `remove_block_on` with the key unregisters it.
+    pub(crate) fn insert_block_on(
+        &self,
+        record: Arc<TaskRecord>,
+        tracer: Arc<dyn ThreadTrace>,
+    ) -> usize {
+        lock(&self.block_on).insert((record, tracer))
     }
 
     pub(crate) fn remove_block_on(&self, key: usize) {
@@ -277,52 +286,94 @@ impl Registry {
     /// one chunk only. For live snapshots: between chunks it stands still for a fatal dump
     /// (rule 5). `f` runs under a shard lock: it must be short, and must not spawn, drop or
     /// wake tasks.
-    pub(crate) fn for_each(&self, f: impl FnMut(&TaskRecord)) {
-        self.for_each_until(
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&TaskRecord)) {
+        self.scan_live(
             || {
                 crate::freeze::hold();
                 false
             },
-            f,
+            |r, _| f(r),
         );
     }
 
+    /// Every live task's row (see [`TaskRecord::row`]), as [`Registry::for_each`] visits
+    /// them; with a trace target for the idle ones when `for_trace`.
+    pub(crate) fn rows(&self, for_trace: bool, mut f: impl FnMut(Row)) {
+        self.scan_live(
+            || {
+                crate::freeze::hold();
+                false
+            },
+            |r, thread| f(row(r, thread, for_trace)),
+        );
+    }
+
+    /// [`Registry::rows`] for the fatal path: bounded like [`Registry::for_each_bounded`].
+    pub(crate) fn rows_bounded(
+        &self,
+        bound: Duration,
+        for_trace: bool,
+        mut f: impl FnMut(Row),
+    ) -> Unread {
+        self.scan_bounded(bound, |r, thread| f(row(r, thread, for_trace)))
+    }
+
     /// The scan of [`Registry::for_each`], with `stop` asked between chunks (rule 5); returns
-    /// `false` if `stop` ended it early.
+    /// `false` if `stop` ended it early. (The loom models stand in for `freeze::hold` with it.)
+    #[cfg(loom)]
     pub(crate) fn for_each_until(
         &self,
-        mut stop: impl FnMut() -> bool,
+        stop: impl FnMut() -> bool,
         mut f: impl FnMut(&TaskRecord),
     ) -> bool {
+        self.scan_live(stop, |r, _| f(r))
+    }
+
+    fn scan_live(
+        &self,
+        mut stop: impl FnMut() -> bool,
+        mut f: impl FnMut(&TaskRecord, Option<&Arc<dyn ThreadTrace>>),
+    ) -> bool {
+        let mut spawned = |r: &TaskRecord| f(r, None);
         for shard in self.shards.iter() {
             let mut next = Some(0);
             while let Some(from) = next {
-                next = lock(shard).scan_chunk(from, &mut f);
+                next = lock(shard).scan_chunk(from, &mut spawned);
                 if stop() {
                     return false;
                 }
             }
         }
-        for (_, record) in lock(&self.block_on).iter() {
-            f(record);
+        for (_, (record, thread)) in lock(&self.block_on).iter() {
+            f(record, Some(thread));
         }
         true
     }
 
     /// Like [`Registry::for_each`] but never waits longer than `bound` in total for locks and
     /// never parks: for the fatal path, where a thread holding a lock may be frozen.
+    #[cfg(loom)]
     pub(crate) fn for_each_bounded(
         &self,
         bound: Duration,
         mut f: impl FnMut(&TaskRecord),
     ) -> Unread {
-        let deadline = Instant::now() + bound;
+        self.scan_bounded(bound, |r, _| f(r))
+    }
+
+    fn scan_bounded(
+        &self,
+        bound: Duration,
+        mut f: impl FnMut(&TaskRecord, Option<&Arc<dyn ThreadTrace>>),
+    ) -> Unread {
+        let mut budget = bound;
         let mut unread = Unread::default();
+        let mut spawned = |r: &TaskRecord| f(r, None);
         for shard in self.shards.iter() {
             let mut next = Some(0);
             while let Some(from) = next {
-                match try_lock_until(shard, deadline) {
-                    Some(state) => next = state.scan_chunk(from, &mut f),
+                match try_lock_within(shard, &mut budget) {
+                    Some(state) => next = state.scan_chunk(from, &mut spawned),
                     None => {
                         unread.shards += 1;
                         break;
@@ -330,8 +381,10 @@ impl Registry {
                 }
             }
         }
-        match try_lock_until(&self.block_on, deadline) {
-            Some(table) => table.iter().for_each(|(_, r)| f(r)),
+        match try_lock_within(&self.block_on, &mut budget) {
+            Some(table) => table
+                .iter()
+                .for_each(|(_, (record, thread))| f(record, Some(thread))),
             None => unread.shards += 1,
         }
         unread
@@ -354,22 +407,50 @@ impl std::fmt::Debug for Registry {
     }
 }
 
+/// A record's row, with its trace target: the record's waker for a spawned task, the
+/// thread's hook for a `block_on` future.
+fn row(record: &TaskRecord, thread: Option<&Arc<dyn ThreadTrace>>, for_trace: bool) -> Row {
+    let mut row = record.row(for_trace && thread.is_none());
+    if for_trace && row.state.kind() == StateKind::Idle {
+        if let Some(thread) = thread {
+            row.trace_target = Some(Target::Thread(thread.clone()));
+        }
+    }
+    row
+}
+
 /// A lock that nothing can leave inconsistent: no code that can panic runs under these locks,
 /// so a poisoned one still holds consistent data.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Tries `mutex` until `deadline`, yielding the core between tries.
-fn try_lock_until<T>(mutex: &Mutex<T>, deadline: Instant) -> Option<MutexGuard<'_, T>> {
+/// Tries `mutex`, yielding the core between tries, while `budget` (the time a scan may
+/// spend waiting, in all) lasts; the time waited is taken from it. Only waiting counts: the
+/// scan's own work, however long on a big registry, does not.
+fn try_lock_within<'m, T>(mutex: &'m Mutex<T>, budget: &mut Duration) -> Option<MutexGuard<'m, T>> {
+    let mut waited_since = None;
     loop {
         match mutex.try_lock() {
-            Ok(guard) => return Some(guard),
-            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+            Ok(guard) => return Some(take_waited(guard, waited_since, budget)),
+            Err(TryLockError::Poisoned(p)) => {
+                return Some(take_waited(p.into_inner(), waited_since, budget))
+            }
+            Err(TryLockError::WouldBlock) => {
+                let since = *waited_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= *budget {
+                    *budget = Duration::ZERO;
+                    return None;
+                }
                 crate::sync::yield_now();
             }
-            Err(TryLockError::WouldBlock) => return None,
         }
     }
+}
+
+fn take_waited<G>(guard: G, waited_since: Option<Instant>, budget: &mut Duration) -> G {
+    if let Some(since) = waited_since {
+        *budget = budget.saturating_sub(since.elapsed());
+    }
+    guard
 }

@@ -133,7 +133,7 @@ pub(crate) fn location(at: &Location<'_>) -> SourceLocation {
 /// Every task of `shared`, rows copied under the registry's locks and converted outside them.
 fn rows(shared: &Shared, for_trace: bool) -> Vec<Row> {
     let mut rows = Vec::new();
-    shared.registry.for_each(|r| rows.push(r.row(for_trace)));
+    shared.registry.rows(for_trace, |row| rows.push(row));
     rows
 }
 
@@ -147,21 +147,21 @@ pub(crate) fn tasks_with_traces(
     traces: bool,
     symbolizer: &mut Symbolizer,
 ) -> Vec<TaskInfo> {
-    let mut wakers = Vec::new();
+    let mut targets = Vec::new();
     let mut traced = Vec::new();
     let mut tasks: Vec<TaskInfo> = rows
         .into_iter()
         .enumerate()
         .map(|(i, (mut row, first_worker))| {
-            if let Some(waker) = row.trace_waker.take() {
-                wakers.push(waker);
+            if let Some(target) = row.trace_target.take() {
+                targets.push(target);
                 traced.push(i);
             }
             task_info(row, now, view, first_worker)
         })
         .collect();
     let outcomes = if traces {
-        trace::trace_all(wakers, trace::Limits::DEFAULT)
+        trace::trace_all(targets, trace::Limits::DEFAULT)
     } else {
         Vec::new()
     };

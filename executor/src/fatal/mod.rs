@@ -139,7 +139,7 @@ pub(crate) fn freeze_and_dump(
     for (i, shared) in runtimes.iter().enumerate() {
         let unread = shared
             .registry
-            .for_each_bounded(LOCK_BOUND, |r| rows.push((r.row(traces), first_workers[i])));
+            .rows_bounded(LOCK_BOUND, traces, |row| rows.push((row, first_workers[i])));
         unread_shards += unread.shards;
     }
     let now = crate::clock::now();

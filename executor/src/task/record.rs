@@ -24,6 +24,7 @@ use std::task::Waker;
 use crate::barrier;
 use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use crate::task::waker_slot::WakerSlot;
+use crate::trace::Target;
 use introspect::TaskId;
 
 /// Packs a task state and a worker index into one word, so a reader never sees a running
@@ -152,8 +153,8 @@ pub(crate) struct Row {
     pub(crate) wait: u64,
     pub(crate) wait_arg: u64,
     pub(crate) wait_since: u64,
-    /// A waker for a trace poll, when the snapshot asked for one and the task was idle.
-    pub(crate) trace_waker: Option<Waker>,
+    /// What to trace the task by, when the snapshot asked for it and the task was idle.
+    pub(crate) trace_target: Option<Target>,
 }
 
 impl TaskRecord {
@@ -364,8 +365,8 @@ impl TaskRecord {
             wait,
             wait_arg: self.wait_arg.load(Ordering::Relaxed),
             wait_since: self.wait_since.load(Ordering::Relaxed),
-            trace_waker: (for_trace && state.kind() == StateKind::Idle)
-                .then(|| self.trace_waker())
+            trace_target: (for_trace && state.kind() == StateKind::Idle)
+                .then(|| self.trace_waker().map(Target::Task))
                 .flatten(),
         }
     }

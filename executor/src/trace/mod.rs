@@ -37,11 +37,13 @@ mod waker;
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::Waker;
 use std::time::Duration;
 
 pub(crate) use resolve::to_trace;
 pub(crate) use tracer::trace_all;
-pub(crate) use waker::poll_for_trace;
+pub(crate) use waker::{poll_for_trace, trace_poll};
 
 use crate::task::meta::Runnable;
 
@@ -64,6 +66,31 @@ struct Tracer {
     stash_open: Cell<bool>,
     polling: Cell<bool>,
     stash: RefCell<Vec<Runnable>>,
+}
+
+/// A task to trace.
+#[derive(Clone)]
+pub(crate) enum Target {
+    /// A spawned task, by the waker its record keeps (rule 2).
+    Task(Waker),
+    /// A future polled by a thread of its own (`block_on`), which traces it when asked.
+    Thread(Arc<dyn ThreadTrace>),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Task(_) => f.write_str("Target::Task"),
+            Target::Thread(_) => f.write_str("Target::Thread"),
+        }
+    }
+}
+
+/// A thread that polls a future of its own and can be asked for a trace poll of it.
+pub(crate) trait ThreadTrace: Send + Sync {
+    /// Asks for a trace poll and waits for its outcome; the tracer's limits bound the wait
+    /// (a thread that does not answer has its tracer abandoned).
+    fn trace(&self) -> Outcome;
 }
 
 /// How long tracing may take.

@@ -12,8 +12,8 @@ use introspect::{Frame, Trace, WakerCheck};
 use super::Outcome;
 use crate::frames::Symbolizer;
 
-/// The frame that bounds every trace stack (see `poll_for_trace`).
-const TRACE_POLL_FRAME: &str = "executor::trace::waker::poll_for_trace";
+/// The frame that bounds every trace stack (see `trace_poll`).
+const TRACE_POLL_FRAME: &str = "executor::trace::waker::trace_poll";
 
 /// The await trace of one outcome.
 pub(crate) fn to_trace(outcome: &Outcome, symbolizer: &mut Symbolizer) -> Trace {
@@ -147,7 +147,7 @@ mod tests {
             ),
             frame("ledger::settle::{{closure}}", 41),
             frame("ledger::run::{{closure}}", 17),
-            frame("executor::trace::waker::poll_for_trace", 9),
+            frame("executor::trace::waker::trace_poll", 9),
             frame("async_task::raw::RawTask::run", 10),
         ];
         let (chain, leaf) = split(&stack);
@@ -167,7 +167,7 @@ mod tests {
         let stack = [
             frame("core::task::wake::Waker::clone", 2),
             frame("<myapp::Flag as core::future::future::Future>::poll", 4),
-            frame("executor::trace::waker::poll_for_trace", 9),
+            frame("executor::trace::waker::trace_poll", 9),
         ];
         let (chain, leaf) = split(&stack);
         assert_eq!(leaf.as_deref(), Some("<myapp::Flag as Future>::poll"));

@@ -9,15 +9,14 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use super::{waker, Limits, Outcome, ACTIVE, TRACER};
+use super::{waker, Limits, Outcome, Target, ACTIVE, TRACER};
 use crate::clock;
 
 /// What all tracers of one call share.
 struct Job {
-    targets: Vec<Waker>,
+    targets: Vec<Target>,
     /// The next target to take.
     next: AtomicUsize,
     results: Vec<OnceLock<Outcome>>,
@@ -46,8 +45,8 @@ struct Tracer {
 
 const IDLE: usize = usize::MAX;
 
-/// Trace-polls the task behind each waker, within `limits`; one outcome per waker, in order.
-pub(crate) fn trace_all(targets: Vec<Waker>, limits: Limits) -> Vec<Outcome> {
+/// Trace-polls each target, within `limits`; one outcome per target, in order.
+pub(crate) fn trace_all(targets: Vec<Target>, limits: Limits) -> Vec<Outcome> {
     let n = targets.len();
     let job = Arc::new(Job {
         targets,
@@ -151,7 +150,11 @@ fn tracer_main(job: &Job, me: &Tracer) {
 }
 
 /// Rules 2, 3 and 5 for one task.
-fn trace_one(target: &Waker) -> Outcome {
+fn trace_one(target: &Target) -> Outcome {
+    let target = match target {
+        Target::Task(waker) => waker,
+        Target::Thread(thread) => return thread.trace(),
+    };
     TRACER.with(|t| {
         t.stash_open.set(true);
         target.wake_by_ref();

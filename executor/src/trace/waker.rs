@@ -121,15 +121,14 @@ unsafe fn counted_drop(data: *const ()) {
     counted.alive.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// The harness's poll when [`super::in_trace_poll`] says so: polls `future` with the trace
-/// `Context` and leaves the [`Outcome`] for the tracer. Never inlined, so its frame bounds the
-/// stack walks, and its name marks that frame.
+/// Polls `future` once with the trace `Context` over `cx`'s waker (rules 3-4), catching a
+/// panic. Never inlined, so its frame bounds the stack walks, and its name marks that frame.
 #[inline(never)]
-pub(crate) fn poll_for_trace<F: Future>(
+pub(crate) fn trace_poll<F: Future>(
     future: Pin<&mut F>,
     record: &TaskRecord,
     cx: &Context<'_>,
-) -> Poll<Result<F::Output, JoinError>> {
+) -> (std::thread::Result<Poll<F::Output>>, Outcome) {
     // A block of this frame whose end bounds the walk: every callee's frame lies below it.
     let marker = [0u8; 64];
     let marker = std::hint::black_box(&marker);
@@ -149,7 +148,10 @@ pub(crate) fn poll_for_trace<F: Future>(
     let mut trace_cx = Context::from_waker(&waker);
     let result = {
         let _task = context::enter_traced_task(record);
-        catch_unwind(AssertUnwindSafe(|| future.poll(&mut trace_cx)))
+        super::TRACER.with(|t| t.polling.set(true));
+        let result = catch_unwind(AssertUnwindSafe(|| future.poll(&mut trace_cx)));
+        super::TRACER.with(|t| t.polling.set(false));
+        result
     };
     drop(waker);
     let outcome = match &result {
@@ -160,10 +162,21 @@ pub(crate) fn poll_for_trace<F: Future>(
             ready: polled.is_ready(),
         },
     };
+    (result, outcome)
+}
+
+/// The harness's poll when [`super::in_trace_poll`] says so: a [`trace_poll`], its outcome
+/// left for the tracer, and the task completed if its future did (rule 4).
+pub(crate) fn poll_for_trace<F: Future>(
+    future: Pin<&mut F>,
+    record: &TaskRecord,
+    cx: &Context<'_>,
+) -> Poll<Result<F::Output, JoinError>> {
+    let (result, outcome) = trace_poll(future, record, cx);
     RESULT.with(|r| *r.borrow_mut() = Some(outcome));
     match result {
         Ok(Poll::Pending) => Poll::Pending,
-        // The leaf was ready: the task really finished, on the tracer (rule 4).
+        // The leaf was ready: the task really finished, on the tracer.
         Ok(Poll::Ready(output)) => {
             record.on_complete();
             Poll::Ready(Ok(output))

@@ -176,7 +176,9 @@ pub(super) fn trace(out: &mut String, trace: Option<&Trace>) -> bool {
                 line(out, &format!("waiting in {}", escape(leaf, LINE_LIMIT)));
             }
             if frames.is_empty() && leaf.is_none() {
-                line(out, "(await trace empty)");
+                // The stack is walked when a leaf takes the waker; a leaf that takes none,
+                // or is ready, leaves nothing to show but the finding below.
+                line(out, "(no stack: no leaf took the waker)");
             }
             match waker {
                 WakerCheck::Kept => {}

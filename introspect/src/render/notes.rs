@@ -11,15 +11,13 @@ use std::fmt::Write as _;
 
 /// The notes section: the snapshot's notes (at most [`LINES_LIMIT`](crate::LINES_LIMIT), each
 /// escaped and bounded), then, for `EXECUTOR_TRACEBACK=single`, how many tasks were not shown.
-/// Empty when there is nothing to note or when `options` shows only the header.
+/// Empty when there is nothing to note. Shown at every detail level, the header-only one
+/// included: a note says what a dump lacks (tasks missing from it, traces not taken).
 pub fn notes(snapshot: &Snapshot, options: &TextOptions) -> String {
     section(&Dump::new(snapshot, options))
 }
 
 pub(super) fn section(dump: &Dump<'_>) -> String {
-    if dump.options.detail == Detail::HeaderOnly {
-        return String::new();
-    }
     let mut out = String::new();
     let (kept, omitted) = bound_lines(&dump.snapshot.notes);
     // Writing to a `String` cannot fail.
