@@ -57,6 +57,7 @@ fn main() {
     channels_ring(&mut c, w);
     spawn_one_latency(&mut c, w);
     snapshot(&mut c, w);
+    trace(&mut c, w);
     spawn_complete(&mut c, w);
 
     c.final_summary();
@@ -221,6 +222,35 @@ fn snapshot(c: &mut Criterion, w: usize) {
             let options = TextOptions::default();
             b.iter(|| {
                 let snapshot = rt.runtime().handle().snapshot();
+                black_box(text(&snapshot, &options).len())
+            });
+        });
+        if let (Some(rt), Some(idle)) = (&rt, idle) {
+            idle.finish(rt);
+        }
+    }
+    g.finish();
+}
+
+/// Await traces: a snapshot that trace-polls each of N idle tasks, resolves the stacks, and
+/// renders the text (executor only). The cost per task of what a fatal dump adds by default.
+fn trace(c: &mut Criterion, w: usize) {
+    let mut g = group(c, "trace");
+    let mut rt: Option<ExecutorRt> = None;
+    let traced = executor::SnapshotOptions::new().await_traces(true);
+    for tasks in [10_000, 100_000] {
+        g.throughput(Throughput::Elements(tasks as u64));
+        let mut idle: Option<IdleTasks<ExecutorRt>> = None;
+        g.bench_function(BenchmarkId::new(ExecutorRt::NAME, tasks), |b| {
+            let rt = rt.get_or_insert_with(|| ExecutorRt::new(w));
+            idle.get_or_insert_with(|| {
+                let mut idle = IdleTasks::new(tasks);
+                idle.spawn_all(rt);
+                idle
+            });
+            let options = TextOptions::default();
+            b.iter(|| {
+                let snapshot = rt.runtime().handle().snapshot_with(&traced);
                 black_box(text(&snapshot, &options).len())
             });
         });

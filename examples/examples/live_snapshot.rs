@@ -8,8 +8,8 @@
 //! - four `pool-worker-{i}` tasks, which process a few jobs from an `async_channel` and
 //!   then wait for more.
 //!
-//! Mid-flight it takes `Handle::snapshot()`, prints the live text dump with
-//! `Handle::dump()` and, with `--json`, the same snapshot as JSON
+//! Mid-flight it takes `Handle::snapshot_with` with await traces (where each idle task waits),
+//! prints the live text dump and, with `--json`, the same snapshot as JSON
 //! (`executor::introspect::render::json`) on stdout, or in a file with `--json=PATH`. Then it
 //! shuts every task down cleanly and exits 0 (1 if a task is missing from the snapshot or a
 //! task fails).
@@ -30,7 +30,7 @@ use std::time::Duration;
 use async_channel::{Receiver, Sender};
 use async_io::Timer;
 use async_net::{TcpListener, TcpStream};
-use executor::{task, Handle, JoinHandle};
+use executor::{task, Handle, JoinHandle, SnapshotOptions};
 use futures_lite::{future, AsyncReadExt};
 
 /// Silent client connections, hence idle `conn-*` handlers.
@@ -151,13 +151,13 @@ async fn run(json: JsonOut) -> Result<(), String> {
         Timer::after(Duration::from_millis(5)).await;
     }
 
-    // Mid-flight: snapshot and dump, nothing is stopped.
+    // Mid-flight: snapshot and dump, nothing is stopped. With await traces: each idle task
+    // is polled once more, on a tracer thread, to find where it waits.
     let handle = Handle::current();
-    let snapshot = handle.snapshot();
+    let snapshot = handle.snapshot_with(&SnapshotOptions::new().await_traces(true));
     {
         let mut out = std::io::stdout().lock();
-        handle
-            .dump(&mut out)
+        write!(out, "{snapshot}")
             .and_then(|()| out.flush())
             .map_err(|e| format!("dump: {e}"))?;
     }

@@ -117,6 +117,16 @@ fn live_snapshot_dumps_named_tasks() {
     }
     // Idle tasks get one block each, Go style; tasks alike are grouped, with a count.
     assert_line(text, "task 2 \"accept-loop\" [idle, ");
+    // Await traces: each idle task says where it waits.
+    let accept = text
+        .split("\n\n")
+        .find(|b| b.starts_with("task 2 \"accept-loop\""))
+        .unwrap();
+    assert!(
+        accept.contains("    at examples/examples/live_snapshot.rs:")
+            && accept.contains("    waiting in async_net::tcp::TcpListener::accept"),
+        "{accept}"
+    );
     assert_line(text, "4 tasks \"pool-worker-#\" [idle, ");
     assert_line(text, "3 tasks \"conn-#.#.#.#:#\" [idle, ");
     assert_line(text, "10 tasks: ");

@@ -28,8 +28,11 @@ pub(crate) struct BlockOnKind {
     pub(crate) panic_is_fatal: bool,
 }
 
+#[derive(Debug)]
 struct ThreadWaker {
     thread: Thread,
+    /// The thread's kernel id, for stack captures.
+    tid: libc::pid_t,
     notified: AtomicBool,
     record: Arc<TaskRecord>,
     /// A tracer asked for a trace poll (`trace/mod.rs`); the exchange holds the answer.
@@ -67,6 +70,10 @@ impl ThreadTrace for ThreadWaker {
             }
             answer = self.traced.wait(answer).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    fn tid(&self) -> libc::pid_t {
+        self.tid
     }
 }
 
@@ -129,6 +136,7 @@ pub(crate) fn block_on<F: Future>(
     ));
     let waker_state = std::sync::Arc::new(ThreadWaker {
         thread: std::thread::current(),
+        tid: crate::stack::current_tid(),
         notified: AtomicBool::new(true),
         record: record.clone(),
         trace_requested: AtomicBool::new(false),

@@ -68,6 +68,8 @@ pub enum BuildError {
     BadThreadName(String),
     /// The OS refused to start a worker thread.
     Spawn(String),
+    /// `stall_warning(0)` or `stall_fatal(0)`: every poll would be a stall.
+    ZeroStallThreshold(&'static str),
 }
 
 impl fmt::Display for BuildError {
@@ -93,6 +95,10 @@ impl fmt::Display for BuildError {
                 "thread_name({name:?}): a thread name cannot contain a NUL byte"
             ),
             BuildError::Spawn(e) => write!(f, "could not start a worker thread: {e}"),
+            BuildError::ZeroStallThreshold(name) => write!(
+                f,
+                "{name}(0): every poll would count as a stall; use a threshold such as 200ms"
+            ),
         }
     }
 }
@@ -145,6 +151,10 @@ pub(crate) struct Config {
     pub(crate) dump_path: Option<PathBuf>,
     /// Whether fatal dumps take await traces (trace polls of idle tasks).
     pub(crate) await_traces: bool,
+    /// Warn about polls longer than this (the stall watchdog).
+    pub(crate) stall_warning: Option<Duration>,
+    /// Turn polls longer than this into a fatal error.
+    pub(crate) stall_fatal: Option<Duration>,
 }
 
 impl Default for Builder {
@@ -167,6 +177,8 @@ impl Builder {
                 sigquit: true,
                 dump_path: None,
                 await_traces: true,
+                stall_warning: None,
+                stall_fatal: None,
             },
         }
     }
@@ -228,8 +240,46 @@ impl Builder {
         self
     }
 
+    /// Starts a stall watchdog (Go's sysmon, as an observer): a thread that notices a task
+    /// holding its worker in one poll for longer than `threshold` and prints one warning on
+    /// stderr, with the task's id, name, spawn site, time in poll and native stack, while the
+    /// program goes on; then one line when that poll ends. While a poll stalls, it also names
+    /// the tasks scheduled but not polled for longer than `threshold`, starved behind it.
+    ///
+    /// Off by default. `EXECUTOR_DEBUG=stall=200ms` turns it on (or changes the threshold)
+    /// without a rebuild, and wins over this.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = executor::Runtime::builder()
+    ///     .stall_warning(Duration::from_millis(200))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn stall_warning(mut self, threshold: Duration) -> Self {
+        self.config.stall_warning = Some(threshold);
+        self
+    }
+
+    /// Turns a poll longer than `threshold` into a fatal error: the full dump, with the
+    /// stalled task's native stack, then exit status 2. For services that prefer dying loudly
+    /// to hanging. `EXECUTOR_DEBUG=stall_fatal=5s` without a rebuild.
+    pub fn stall_fatal(mut self, threshold: Duration) -> Self {
+        self.config.stall_fatal = Some(threshold);
+        self
+    }
+
     /// Checks the configuration and starts the workers.
     pub fn build(self) -> Result<Runtime, BuildError> {
+        for (name, value) in [
+            ("stall_warning", self.config.stall_warning),
+            ("stall_fatal", self.config.stall_fatal),
+        ] {
+            if value.is_some_and(|d| d.is_zero()) {
+                return Err(BuildError::ZeroStallThreshold(name));
+            }
+        }
         let workers = self.config.checked_worker_count()?;
         if self.config.freeze_timeout.is_zero() {
             return Err(BuildError::ZeroFreezeTimeout);

@@ -3,7 +3,8 @@
 //!
 //! - `EXECUTOR_DEBUG`: comma-separated `key=value` list. Keys: `nofreeze` (`1` forces
 //!   `FreezePolicy::NoFreeze`, `0` forces `Freeze`), `traces` (`0` turns the trace polls of
-//!   fatal dumps off, `1` on).
+//!   fatal dumps off, `1` on), `stall` and `stall_fatal` (durations such as `200ms` or `2s`:
+//!   the stall watchdog's thresholds, see `Builder::stall_warning`).
 //! - `EXECUTOR_TRACEBACK`: `none` (header only), `single` (only the task that failed),
 //!   `all` (every task, the default), `crash` (all, then abort for a core file).
 //! - `EXECUTOR_DUMP_PATH`: also write the fatal dump to this file (and JSON beside it).
@@ -12,6 +13,12 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The duration grammar of `#[executor::main(freeze_timeout = "100ms")]`, the same file.
+#[path = "../macros/src/duration.rs"]
+#[allow(dead_code)]
+mod duration;
 
 use crate::config::{Config, FreezePolicy};
 use introspect::quote;
@@ -22,7 +29,7 @@ const MAX_WARNINGS: usize = 8;
 /// A warning shows at most this many chars of an entry (escaped), then how much was cut.
 const ENTRY_LIMIT: usize = 64;
 /// The keys of `EXECUTOR_DEBUG`, as the warning lists them.
-const KNOWN_KEYS: &str = "nofreeze, traces";
+const KNOWN_KEYS: &str = "nofreeze, traces, stall, stall_fatal";
 
 /// How much a fatal dump shows (`EXECUTOR_TRACEBACK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +50,8 @@ pub(crate) enum Traceback {
 pub(crate) struct Overrides {
     pub(crate) nofreeze: Option<bool>,
     pub(crate) traces: Option<bool>,
+    pub(crate) stall: Option<Duration>,
+    pub(crate) stall_fatal: Option<Duration>,
     pub(crate) traceback: Traceback,
     pub(crate) dump_path: Option<PathBuf>,
 }
@@ -75,6 +84,12 @@ pub(crate) fn apply_overrides(config: &mut Config) {
     }
     if let Some(traces) = o.traces {
         config.await_traces = traces;
+    }
+    if let Some(stall) = o.stall {
+        config.stall_warning = Some(stall);
+    }
+    if let Some(stall) = o.stall_fatal {
+        config.stall_fatal = Some(stall);
     }
     if let Some(path) = &o.dump_path {
         config.dump_path = Some(path.clone());
@@ -116,6 +131,26 @@ pub(crate) fn parse(
                     quote(v, ENTRY_LIMIT)
                 ),
             ),
+            (key @ ("stall" | "stall_fatal"), v) => match duration::parse(v) {
+                Ok(d) if !d.is_zero() => {
+                    if key == "stall" {
+                        o.stall = Some(d);
+                    } else {
+                        o.stall_fatal = Some(d);
+                    }
+                }
+                Ok(_) => warn(
+                    &mut warnings,
+                    format!("ignoring EXECUTOR_DEBUG entry {shown}: {key} must be more than 0"),
+                ),
+                Err(e) => warn(
+                    &mut warnings,
+                    format!(
+                        "ignoring EXECUTOR_DEBUG entry {shown}: {e}; {key} takes {}, such as 200ms",
+                        duration::GRAMMAR
+                    ),
+                ),
+            },
             ("nofreeze", v) => warn(
                 &mut warnings,
                 format!(
@@ -167,6 +202,19 @@ mod tests {
         assert_eq!(o.nofreeze, Some(true));
         assert_eq!(o.traceback, Traceback::Single);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn stall_thresholds_parse_as_durations() {
+        let (o, w) = parse(Some("stall=200ms,stall_fatal=1.5s".into()), None, None);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.stall, Some(Duration::from_millis(200)));
+        assert_eq!(o.stall_fatal, Some(Duration::from_millis(1500)));
+        let (o, w) = parse(Some("stall=200,stall=0s,stall=5 ms".into()), None, None);
+        assert_eq!(o.stall, None);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].contains("missing unit"), "{}", w[0]);
+        assert!(w[1].contains("more than 0"), "{}", w[1]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use introspect::{Frame, Reason, Snapshot, SourceLocation, Stack, Trace};
 
@@ -27,9 +28,10 @@ const RUNTIME_PREFIXES: &[&str] = &[
     "<async_task::",
     "backtrace::",
     "<backtrace::",
-    "__rust",
+    // The C library's internals (`__GI___nanosleep`, `__libc_start_main`, `__restore_rt`)
+    // and the compiler's (`__rust_begin_short_backtrace`).
+    "__",
     "rust_begin_unwind",
-    "__libc_start",
     // The blanket futures impls of std (`<&mut F as Future>::poll`, `<Pin<P> as ..>`).
     "<&mut F as core::",
     "<F as core::",
@@ -69,15 +71,72 @@ const LEADING: &[&str] = &[
 /// them), and dependencies cargo downloaded.
 const LIBRARY_PATHS: &[&str] = &[
     "/rustc/",
+    "/sysdeps/",
     "/rustlib/src/rust/library/",
     "/.cargo/registry/",
     "/.cargo/git/",
 ];
 
+/// Files of std's and the backtrace crate's that sit above a captured backtrace's point of
+/// interest (the capture, the panic machinery).
+const LEADING_FILES: &[&str] = &[
+    "/library/std/src/panicking.rs",
+    "/library/core/src/panicking.rs",
+    "/library/std/src/panic.rs",
+    "/library/std/src/sys/backtrace.rs",
+    "/backtrace-0.",
+];
+
 /// Whether a frame is not the program's own: std, the runtime, a downloaded dependency, or
 /// thread start-up. The dump folds runs of them; the program's frames are always shown.
+///
+/// Names decide when debug info has them qualified (`std::thread::sleep`); files decide
+/// when it has short names only (`debug = "line-tables-only"` names inlined frames `sleep`).
 pub(crate) fn is_not_users(function: &str, file: Option<&str>) -> bool {
-    is_runtime(function) || file.is_some_and(|f| LIBRARY_PATHS.iter().any(|p| f.contains(p)))
+    is_runtime(function)
+        || file.is_some_and(|f| LIBRARY_PATHS.iter().any(|p| f.contains(p)) || is_runtime_source(f))
+}
+
+/// This crate's source directory, as its own `file!()` spells it (`executor/src/` built in
+/// its workspace, an absolute path under the registry built as a dependency), and the same
+/// with a leading `/`, to match the absolute paths of debug info.
+fn runtime_sources() -> &'static (String, String) {
+    static DIRS: OnceLock<(String, String)> = OnceLock::new();
+    DIRS.get_or_init(|| {
+        let dir = Path::new(file!())
+            .parent()
+            .map_or_else(String::new, |d| format!("{}/", d.display()));
+        let slashed = if dir.starts_with('/') {
+            dir.clone()
+        } else {
+            format!("/{dir}")
+        };
+        (dir, slashed)
+    })
+}
+
+/// Whether `file` is one of this crate's sources.
+pub(crate) fn is_runtime_source(file: &str) -> bool {
+    let (dir, slashed) = runtime_sources();
+    !dir.is_empty() && (file.starts_with(dir.as_str()) || file.contains(slashed.as_str()))
+}
+
+/// Whether `frame` is in this crate's source file `module` (`"task/harness.rs"`), whatever
+/// the debug info calls its function.
+pub(crate) fn in_runtime_module(frame: &Frame, module: &str) -> bool {
+    frame
+        .file
+        .as_deref()
+        .is_some_and(|f| f.ends_with(module) && is_runtime_source(f))
+}
+
+/// Whether `frame` is capture or panic machinery (see [`backtrace_frames`]).
+fn is_leading(frame: &Frame) -> bool {
+    LEADING.iter().any(|p| frame.function.starts_with(p))
+        || frame.file.as_deref().is_some_and(|f| {
+            LEADING_FILES.iter().any(|l| f.contains(l))
+                || (is_runtime_source(f) && (f.contains("src/fatal/") || f.ends_with("frames.rs")))
+        })
 }
 
 /// Whether a frame of `function` belongs to std, the runtime or thread start-up.
@@ -149,18 +208,17 @@ pub(crate) fn backtrace_frames(
 ) -> Vec<Frame> {
     let ips: Vec<usize> = bt.frames().iter().map(|f| f.ip() as usize).collect();
     let frames = symbolizer.frames_of(&ips);
-    let is = |prefixes: &[&str], name: &str| prefixes.iter().any(|p| name.starts_with(p));
     // After the last machinery frame above the first runtime frame that runs user code: a
     // panic's frames interleave (hook, handler, begin_unwind, panic_fmt) before the user's
     // frame that panicked.
     let first_user = frames.iter().position(|f| !f.runtime).unwrap_or(0);
     let scan_end = frames[first_user..]
         .iter()
-        .position(|f| f.runtime && !is(LEADING, &f.function))
+        .position(|f| f.runtime && !is_leading(f))
         .map_or(frames.len(), |i| i + first_user);
     let start = frames[..scan_end]
         .iter()
-        .rposition(|f| is(LEADING, &f.function))
+        .rposition(is_leading)
         .map_or(0, |i| i + 1);
     frames[start..].to_vec()
 }
@@ -172,51 +230,71 @@ pub(crate) fn backtrace_frames(
 /// the fatal call site, a panic location); without such a match, paths under the working
 /// directory are made relative to it.
 pub(crate) fn relativize(snapshot: &mut Snapshot) {
-    let mut known: HashSet<String> = HashSet::new();
-    let mut note = |loc: &SourceLocation| {
-        if !Path::new(&loc.file).is_absolute() {
-            known.insert(loc.file.clone());
-        }
-    };
+    let mut known: Vec<&SourceLocation> = Vec::new();
     if let Reason::Fatal {
         location: Some(loc),
         ..
     } = &snapshot.reason
     {
-        note(loc);
+        known.push(loc);
     }
     for task in &snapshot.tasks {
-        task.spawned_at.iter().for_each(&mut note);
-        if let Some(loc) = task.panic.as_ref().and_then(|p| p.location.as_ref()) {
-            note(loc);
+        known.extend(task.spawned_at.iter());
+        known.extend(task.panic.as_ref().and_then(|p| p.location.as_ref()));
+    }
+    let known: HashSet<String> = known
+        .into_iter()
+        .filter(|loc| !Path::new(&loc.file).is_absolute())
+        .map(|loc| loc.file.clone())
+        .collect();
+    let mut roots: Vec<String> = Vec::new();
+    for_each_frame(snapshot, |frame| learn_root(frame, &known, &mut roots));
+    roots.extend(cwd_root());
+    for_each_frame(snapshot, |frame| strip_root(frame, &roots));
+}
+
+/// [`relativize`] for a lone list of frames, with the relative files known to the caller.
+pub(crate) fn relativize_frames(frames: &mut [Frame], known: &[String]) {
+    let known: HashSet<String> = known.iter().cloned().collect();
+    let mut roots = Vec::new();
+    frames
+        .iter()
+        .for_each(|frame| learn_root(frame, &known, &mut roots));
+    roots.extend(cwd_root());
+    frames
+        .iter_mut()
+        .for_each(|frame| strip_root(frame, &roots));
+}
+
+/// The working directory as a root to strip.
+fn cwd_root() -> Option<String> {
+    std::env::current_dir()
+        .ok()
+        .map(|d| format!("{}/", d.display()))
+}
+
+/// Learns the root of `frame`'s absolute file if it ends with a known relative one.
+fn learn_root(frame: &Frame, known: &HashSet<String>, roots: &mut Vec<String>) {
+    let Some(file) = &frame.file else { return };
+    if roots.iter().any(|r| file.starts_with(r.as_str())) {
+        return;
+    }
+    for k in known {
+        if let Some(root) = file.strip_suffix(k.as_str()) {
+            if root.ends_with('/') && roots.len() < 8 {
+                roots.push(root.to_owned());
+                return;
+            }
         }
     }
-    let mut roots: Vec<String> = Vec::new();
-    for_each_frame(snapshot, |frame| {
-        let Some(file) = &frame.file else { return };
-        if roots.iter().any(|r| file.starts_with(r.as_str())) {
-            return;
+}
+
+fn strip_root(frame: &mut Frame, roots: &[String]) {
+    if let Some(file) = &mut frame.file {
+        if let Some(rest) = roots.iter().find_map(|r| file.strip_prefix(r.as_str())) {
+            *file = rest.to_owned();
         }
-        for k in &known {
-            if let Some(root) = file.strip_suffix(k.as_str()) {
-                if root.ends_with('/') && roots.len() < 8 {
-                    roots.push(root.to_owned());
-                    return;
-                }
-            }
-        }
-    });
-    let cwd = std::env::current_dir()
-        .ok()
-        .map(|d| format!("{}/", d.display()));
-    roots.extend(cwd);
-    for_each_frame(snapshot, |frame| {
-        if let Some(file) = &mut frame.file {
-            if let Some(rest) = roots.iter().find_map(|r| file.strip_prefix(r.as_str())) {
-                *file = rest.to_owned();
-            }
-        }
-    });
+    }
 }
 
 /// Calls `f` on every frame of the snapshot: backtrace, await traces, native stacks.

@@ -63,13 +63,16 @@ mod env;
 mod fatal;
 mod frames;
 mod freeze;
+mod inspect;
 mod registry;
 mod runtime;
 mod scheduler;
 mod snapshot;
+mod stack;
 mod sync;
 pub mod task;
 mod trace;
+mod watchdog;
 
 #[doc(hidden)]
 pub mod __private {

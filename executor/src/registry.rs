@@ -411,10 +411,11 @@ impl std::fmt::Debug for Registry {
 /// thread's hook for a `block_on` future.
 fn row(record: &TaskRecord, thread: Option<&Arc<dyn ThreadTrace>>, for_trace: bool) -> Row {
     let mut row = record.row(for_trace && thread.is_none());
-    if for_trace && row.state.kind() == StateKind::Idle {
-        if let Some(thread) = thread {
+    if let Some(thread) = thread {
+        if for_trace && row.state.kind() == StateKind::Idle {
             row.trace_target = Some(Target::Thread(thread.clone()));
         }
+        row.block_on = Some(thread.clone());
     }
     row
 }

@@ -72,8 +72,16 @@ impl Runtime {
             all.push(Arc::downgrade(&shared));
         }
         let handle = Handle { shared };
+        #[cfg(not(miri))]
+        if let Err(e) = crate::stack::install() {
+            // Dumps say so where a stack is missing; say it once here too.
+            eprintln!("executor: native stacks of running tasks are off: {e}");
+        }
         match spawn_workers(&handle.shared) {
-            Ok(threads) => Ok(Runtime { handle, threads }),
+            Ok(threads) => {
+                crate::watchdog::start(&handle.shared);
+                Ok(Runtime { handle, threads })
+            }
             Err(e) => {
                 // Threads that did start see the shutdown flag and exit.
                 shutdown(&handle.shared, Vec::new());

@@ -11,17 +11,18 @@ use std::panic::Location;
 
 use introspect::{
     HumanDuration, LongestPoll, Policy, Poller, Reason, Snapshot, SourceLocation, TaskId, TaskInfo,
-    TaskState, Trace, Wait, WorkerInfo,
+    TaskState, Wait, WorkerInfo,
 };
 
+use crate::clock;
 use crate::config::FreezePolicy;
 use crate::frames::{self, Symbolizer};
+use crate::inspect::{self, Extras};
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
 use crate::task::record::{Row, StateKind};
 use crate::task::wait::{self, Waiting};
-use crate::{clock, trace};
 
 /// One worker's row.
 pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInfo> {
@@ -137,54 +138,6 @@ fn rows(shared: &Shared, for_trace: bool) -> Vec<Row> {
     rows
 }
 
-/// Converts `rows` into tasks and, when `traces` says so, takes the await traces of the idle
-/// ones (after the rows: `trace/mod.rs` rule 1). `why_not` is the reason shown for idle tasks
-/// when traces are off, if one should be shown.
-pub(crate) fn tasks_with_traces(
-    rows: Vec<(Row, usize)>,
-    now: u64,
-    view: View,
-    traces: bool,
-    symbolizer: &mut Symbolizer,
-) -> Vec<TaskInfo> {
-    let mut targets = Vec::new();
-    let mut traced = Vec::new();
-    let mut tasks: Vec<TaskInfo> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, (mut row, first_worker))| {
-            if let Some(target) = row.trace_target.take() {
-                targets.push(target);
-                traced.push(i);
-            }
-            task_info(row, now, view, first_worker)
-        })
-        .collect();
-    let outcomes = if traces {
-        trace::trace_all(targets, trace::Limits::DEFAULT)
-    } else {
-        Vec::new()
-    };
-    for (i, outcome) in traced.into_iter().zip(&outcomes) {
-        tasks[i].trace = Some(trace::to_trace(outcome, symbolizer));
-    }
-    if matches!(view, View::Fatal(_)) {
-        for task in &mut tasks {
-            let why = match task.state {
-                TaskState::Idle if !traces => {
-                    "traces are off (Builder::await_traces, EXECUTOR_DEBUG=traces)"
-                }
-                TaskState::Scheduled => "scheduled: queued to run, so not traced",
-                _ => continue,
-            };
-            task.trace.get_or_insert_with(|| Trace::Unavailable {
-                reason: why.to_owned(),
-            });
-        }
-    }
-    tasks
-}
-
 /// What a live snapshot takes besides the rows.
 ///
 /// ```
@@ -201,6 +154,7 @@ pub(crate) fn tasks_with_traces(
 #[derive(Debug, Clone, Default)]
 pub struct SnapshotOptions {
     await_traces: bool,
+    native_stacks: bool,
 }
 
 impl SnapshotOptions {
@@ -213,6 +167,13 @@ impl SnapshotOptions {
     /// (see [`Builder::await_traces`](crate::Builder::await_traces) for what that implies).
     pub fn await_traces(mut self, on: bool) -> SnapshotOptions {
         self.await_traces = on;
+        self
+    }
+
+    /// Also capture the native stack of each thread inside a poll, by signalling it (see the
+    /// README's "Signals" section); the task runs on undisturbed.
+    pub fn native_stacks(mut self, on: bool) -> SnapshotOptions {
+        self.native_stacks = on;
         self
     }
 }
@@ -285,7 +246,18 @@ impl Handle {
             .collect();
         let now = clock::now();
         let mut symbolizer = Symbolizer::new();
-        let tasks = tasks_with_traces(rows, now, View::Live, options.await_traces, &mut symbolizer);
+        let extras = Extras {
+            traces: options.await_traces,
+            stacks: options.native_stacks,
+        };
+        let tasks = inspect::build_tasks(
+            std::slice::from_ref(&self.shared),
+            rows,
+            now,
+            View::Live,
+            extras,
+            &mut symbolizer,
+        );
         let mut snapshot = assemble(
             std::slice::from_ref(&self.shared),
             tasks,

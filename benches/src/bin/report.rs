@@ -25,7 +25,7 @@ use std::time::UNIX_EPOCH;
 const OURS: &str = "executor";
 const OTHERS: [&str; 2] = ["tokio", "async-executor"];
 /// The suite's groups, in the order; unknown groups follow alphabetically.
-const GROUP_ORDER: [&str; 9] = [
+const GROUP_ORDER: [&str; 10] = [
     "spawn_many_local",
     "spawn_many_remote",
     "yield_many",
@@ -34,6 +34,7 @@ const GROUP_ORDER: [&str; 9] = [
     "channels_ring",
     "spawn_one_latency",
     "snapshot",
+    "trace",
     "spawn_complete",
 ];
 /// Where the generated text goes in the README.

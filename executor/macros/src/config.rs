@@ -74,6 +74,21 @@ pub(crate) static ARGS: &[Arg] = &[
             empty_ok: false,
         },
     },
+    Arg {
+        name: "await_traces",
+        example: "false",
+        kind: ValueKind::Bool,
+    },
+    Arg {
+        name: "stall_warning",
+        example: "\"200ms\"",
+        kind: ValueKind::Duration,
+    },
+    Arg {
+        name: "stall_fatal",
+        example: "\"2s\"",
+        kind: ValueKind::Duration,
+    },
 ];
 
 /// The values of `freeze_policy`: `executor::FreezePolicy`.
@@ -535,6 +550,9 @@ mod tests {
     #[test]
     fn parses_every_argument() {
         let c = Config::parse(quote!(
+            stall_fatal = "2s",
+            stall_warning = "200ms",
+            await_traces = false,
             dump_path = "d.txt",
             sigquit_dump = false,
             task_panic = "fatal",
@@ -560,6 +578,13 @@ mod tests {
         assert_eq!(c.get("task_panic"), Some(&fatal));
         assert_eq!(c.get("sigquit_dump"), Some(&Value::Bool(false)));
         assert_eq!(c.get("dump_path"), Some(&Value::Str("d.txt".into())));
+        assert_eq!(c.get("await_traces"), Some(&Value::Bool(false)));
+        let stall = Value::Duration(Duration::from_millis(200));
+        assert_eq!(c.get("stall_warning"), Some(&stall));
+        assert_eq!(
+            c.get("stall_fatal"),
+            Some(&Value::Duration(Duration::from_secs(2)))
+        );
         // Whatever the order written, the settings follow `ARGS`.
         let order: Vec<&str> = c.settings.iter().map(|s| s.arg.name).collect();
         let all: Vec<&str> = ARGS.iter().map(|a| a.name).collect();

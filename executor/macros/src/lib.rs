@@ -60,6 +60,12 @@ use crate::expand::Kind;
 ///   to the same path with `.json` added. A path relative to the working directory at the
 ///   time of the dump; not empty, no NUL byte. `EXECUTOR_DUMP_PATH` overrides it. Default:
 ///   stderr only.
+/// - `await_traces = false` or `true`: whether fatal dumps poll each idle task once more to
+///   show where it waits (`executor::Builder::await_traces`). Default: `true`.
+/// - `stall_warning = "200ms"`: start the stall watchdog, which warns about polls longer than
+///   this; a duration greater than zero (`executor::Builder::stall_warning`). Default: off.
+/// - `stall_fatal = "2s"`: turn polls longer than this into a fatal error with the full dump;
+///   a duration greater than zero. Default: off.
 ///
 /// A duration is a string literal: a number, with or without a decimal part, followed by a
 /// unit, `ns`, `us`, `ms`, `s` or `m` (minutes), without spaces: `"250us"`, `"100ms"`,
@@ -78,6 +84,9 @@ use crate::expand::Kind;
 ///     task_panic = "fatal",
 ///     sigquit_dump = false,
 ///     dump_path = "executor-dump.txt",
+///     await_traces = true,
+///     stall_warning = "200ms",
+///     stall_fatal = "30s",
 /// )]
 /// async fn main() {
 ///     let name = executor::spawn(async {

@@ -21,6 +21,7 @@ use introspect::{PanicInfo, Reason, TaskId};
 
 use crate::config::FreezePolicy;
 use crate::frames::{self, Symbolizer};
+use crate::inspect::{self, Extras};
 use crate::runtime::RUNTIMES;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
@@ -126,26 +127,22 @@ pub(crate) fn freeze_and_dump(
     // Trace polls only if every runtime allows them (one of them may forbid running any more
     // of the program's code).
     let traces = runtimes.iter().all(|s| s.config.await_traces);
-    let first_workers: Vec<usize> = runtimes
-        .iter()
-        .scan(0, |first, s| {
-            let this = *first;
-            *first += s.workers.len();
-            Some(this)
-        })
-        .collect();
     let mut rows = Vec::new();
     let mut unread_shards = 0;
     for (i, shared) in runtimes.iter().enumerate() {
         let unread = shared
             .registry
-            .rows_bounded(LOCK_BOUND, traces, |row| rows.push((row, first_workers[i])));
+            .rows_bounded(LOCK_BOUND, traces, |row| rows.push((row, i)));
         unread_shards += unread.shards;
     }
     let now = crate::clock::now();
     let view = snapshot::View::Fatal(fatal_task);
     let mut symbolizer = Symbolizer::new();
-    let mut tasks = snapshot::tasks_with_traces(rows, now, view, traces, &mut symbolizer);
+    let extras = Extras {
+        traces,
+        stacks: true,
+    };
+    let mut tasks = inspect::build_tasks(&runtimes, rows, now, view, extras, &mut symbolizer);
     if let Some(panic) = panic {
         if let Some(task) = tasks.iter_mut().find(|t| Some(t.id) == fatal_task) {
             task.panic = Some(panic);

@@ -12,6 +12,7 @@ use super::{Shared, LOCAL_QUEUE_CAPACITY};
 use crate::sync::{Arc, AtomicU64, AtomicU8, Ordering};
 use crate::task::meta::Runnable;
 use crate::{clock, context, freeze};
+use std::sync::atomic::AtomicI32;
 
 /// Check the injector before the local queue every this many ticks, so a worker whose tasks
 /// keep waking each other cannot starve tasks from outside (tokio uses the same prime).
@@ -43,6 +44,10 @@ pub(crate) struct WorkerShared {
     state: AtomicU8,
     current_task: AtomicU64,
     ticks: AtomicU64,
+    /// The worker thread's kernel id (0 until it starts), for stack captures.
+    tid: AtomicI32,
+    /// When the current poll started (`clock` ticks): for the stall watchdog.
+    poll_started: AtomicU64,
 }
 
 impl WorkerShared {
@@ -53,6 +58,8 @@ impl WorkerShared {
             state: AtomicU8::new(STATE_SEARCHING),
             current_task: AtomicU64::new(0),
             ticks: AtomicU64::new(0),
+            tid: AtomicI32::new(0),
+            poll_started: AtomicU64::new(0),
         }
     }
 
@@ -77,6 +84,30 @@ impl WorkerShared {
             self.state.load(Ordering::Acquire),
             STATE_STOPPED | STATE_EXITED
         )
+    }
+
+    /// The task in a poll on this worker and when that poll started, if one is: read twice
+    /// around the start, so a worker that moved on to another poll meanwhile reads as `None`
+    /// rather than as a mix of two polls. For the stall watchdog.
+    pub(crate) fn current_poll(&self) -> Option<(TaskId, u64)> {
+        // Acquire pairs with `set_state`'s Release: the task and start stored before it.
+        if self.state.load(Ordering::Acquire) != STATE_RUNNING {
+            return None;
+        }
+        let task = self.current_task.load(Ordering::Acquire);
+        let started = self.poll_started.load(Ordering::Acquire);
+        let still = self.state.load(Ordering::Acquire) == STATE_RUNNING
+            && self.current_task.load(Ordering::Acquire) == task;
+        still.then_some((TaskId(task), started))
+    }
+
+    /// The thread's kernel id, once it has started.
+    pub(crate) fn tid(&self) -> Option<libc::pid_t> {
+        // Relaxed: set once, before the worker polls anything a dump would ask it about.
+        match self.tid.load(Ordering::Relaxed) {
+            0 => None,
+            tid => Some(tid),
+        }
     }
 
     pub(crate) fn ticks(&self) -> u64 {
@@ -129,6 +160,9 @@ pub(crate) fn spawn_workers(shared: &Arc<Shared>) -> io::Result<Vec<JoinHandle<(
 
 fn worker_main(shared: Arc<Shared>, index: usize) {
     context::set_worker_index(index);
+    shared.workers[index]
+        .tid
+        .store(crate::stack::current_tid(), Ordering::Relaxed);
     let _runtime = context::enter_runtime(shared.clone());
     LOCAL.with(|cell| {
         // `get_or_init` then `get`: the reference `get_or_init` returns trips Stacked Borrows
@@ -212,7 +246,8 @@ impl Local {
     /// DESIGN §4: picked -> freeze check -> running -> poll.
     fn run_task(&self, runnable: Runnable) {
         let record = runnable.metadata().record();
-        record.enter_poll(Some(self.index), clock::poll_start());
+        let start = clock::poll_start();
+        record.enter_poll(Some(self.index), start);
         // The freeze check, after `enter_poll` (see `freeze.rs` for why this order).
         if freeze::is_freezing() {
             record.abandon_poll();
@@ -220,6 +255,7 @@ impl Local {
         }
         let me = self.me();
         me.current_task.store(record.id.0, Ordering::Relaxed);
+        me.poll_started.store(start, Ordering::Relaxed);
         me.set_state(STATE_RUNNING);
         runnable.run();
         me.set_state(STATE_SEARCHING);

@@ -22,9 +22,10 @@ use std::panic::Location;
 use std::task::Waker;
 
 use crate::barrier;
+use crate::sync::Arc;
 use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use crate::task::waker_slot::WakerSlot;
-use crate::trace::Target;
+use crate::trace::{Target, ThreadTrace};
 use introspect::TaskId;
 
 /// Packs a task state and a worker index into one word, so a reader never sees a running
@@ -106,7 +107,7 @@ pub(crate) struct TaskRecord {
     /// The freeze handshake word; see the module rules.
     state: AtomicU64,
     /// `clock::now` ticks of the last state change that matters for the idle/running columns:
-    /// spawn, start of the current poll, end of the last poll.
+    /// spawn, start of the current poll, end of the last poll, the last wake.
     since: AtomicU64,
     busy_ticks: AtomicU64,
     /// The longest poll so far, in ticks, and the tick it ended at.
@@ -155,6 +156,8 @@ pub(crate) struct Row {
     pub(crate) wait_since: u64,
     /// What to trace the task by, when the snapshot asked for it and the task was idle.
     pub(crate) trace_target: Option<Target>,
+    /// The thread of a `block_on` future.
+    pub(crate) block_on: Option<Arc<dyn ThreadTrace>>,
 }
 
 impl TaskRecord {
@@ -272,6 +275,13 @@ impl TaskRecord {
         if woken_while_running {
             bump32(&self.self_wakes);
         }
+        // When it was queued, for the scheduled column and the starvation check: on a
+        // worker, the end of its last poll is close enough and costs no clock read.
+        let now = match crate::clock::last_poll_end() {
+            0 => crate::clock::now(),
+            t => t,
+        };
+        self.since.store(now, Ordering::Relaxed);
         // Not SeqCst: a scheduled task is not running, and the handshake only cares about
         // transitions *into* running.
         self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
@@ -368,6 +378,7 @@ impl TaskRecord {
             trace_target: (for_trace && state.kind() == StateKind::Idle)
                 .then(|| self.trace_waker().map(Target::Task))
                 .flatten(),
+            block_on: None,
         }
     }
 }

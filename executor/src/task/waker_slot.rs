@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn concurrent_take_and_get_hand_out_the_waker_once() {
-        for _ in 0..200 {
+        for _ in 0..if cfg!(miri) { 10 } else { 200 } {
             let (waker, token) = counting_waker();
             let slot = Arc::new(WakerSlot::new());
             slot.set(waker).unwrap();

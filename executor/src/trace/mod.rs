@@ -87,10 +87,13 @@ impl std::fmt::Debug for Target {
 }
 
 /// A thread that polls a future of its own and can be asked for a trace poll of it.
-pub(crate) trait ThreadTrace: Send + Sync {
+pub(crate) trait ThreadTrace: Send + Sync + std::fmt::Debug {
     /// Asks for a trace poll and waits for its outcome; the tracer's limits bound the wait
     /// (a thread that does not answer has its tracer abandoned).
     fn trace(&self) -> Outcome;
+
+    /// The thread's kernel id, to capture its native stack while it polls.
+    fn tid(&self) -> libc::pid_t;
 }
 
 /// How long tracing may take.

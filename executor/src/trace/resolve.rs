@@ -48,6 +48,14 @@ pub(crate) fn to_trace(outcome: &Outcome, symbolizer: &mut Symbolizer) -> Trace 
     }
 }
 
+/// Whether `frame` is the trace poll's own, by its qualified name or, when debug info has
+/// short names only, by its file.
+fn is_trace_poll(frame: &Frame) -> bool {
+    frame.function.starts_with(TRACE_POLL_FRAME)
+        || (frame.function.starts_with("trace_poll")
+            && crate::frames::in_runtime_module(frame, "trace/waker.rs"))
+}
+
 /// Whether `frame` is one of std's forwarding impls (`Pin<P>`, `&mut F`, `Box<F>`,
 /// `IntoFuture`), which only pass a poll on.
 fn is_forwarding(frame: &Frame) -> bool {
@@ -76,39 +84,82 @@ fn is_future_impl(frame: &Frame) -> bool {
 /// are the leaf's business). A hand-written future of the program that is itself polled last
 /// is its own leaf.
 fn split(frames: &[Frame]) -> (Vec<Frame>, Option<String>) {
-    let end = frames
+    let Some(users) = frames.iter().position(|f| !f.runtime) else {
+        // No frame of the program's: the leaf is the frame that took the waker.
+        let inner = &frames[..frames
+            .iter()
+            .position(is_trace_poll)
+            .unwrap_or(frames.len())];
+        let leaf = inner
+            .iter()
+            .rposition(|f| !is_forwarding(f) && !is_capture(f))
+            .map(|i| short_leaf(&inner[i]));
+        return (Vec::new(), leaf);
+    };
+    // The trace poll's frame, outside the program's: everything from it outwards is the
+    // runtime's; the frames just inside it (`catch_unwind`, the harness) too, and are cut.
+    let end = frames[users..]
         .iter()
-        .position(|f| f.function.starts_with(TRACE_POLL_FRAME))
-        .unwrap_or(frames.len());
-    let frames = &frames[..end];
-    let mut users = frames.iter().position(|f| !f.runtime);
-    if let Some(u) = users {
-        if is_future_impl(&frames[u]) {
-            // The program's own future is the leaf; the chain starts above it.
-            let chain = frames[u + 1..].iter().rev().cloned().collect();
-            return (chain, Some(short_leaf(&frames[u].function)));
-        }
-    }
-    let inner = &frames[..*users.get_or_insert(frames.len())];
-    // The future the program's frame awaits is the frame right inside it, past std's
-    // forwarding impls.
-    let leaf = inner
+        .position(is_trace_poll)
+        .map_or(frames.len(), |i| i + users);
+    let outermost_user = frames[..end]
         .iter()
-        .rposition(|f| !is_forwarding(f))
-        .map(|i| short_leaf(&inner[i].function));
-    let chain = frames[inner.len()..].iter().rev().cloned().collect();
+        .rposition(|f| !f.runtime)
+        .unwrap_or(users);
+    let (chain_start, leaf) = if is_future_impl(&frames[users]) {
+        // The program's own future is the leaf; the chain starts above it.
+        (users + 1, Some(short_leaf(&frames[users])))
+    } else {
+        // The future the program's frame awaits is the frame right inside it, past std's
+        // forwarding impls.
+        let inner = &frames[..users];
+        let leaf = inner
+            .iter()
+            .rposition(|f| !is_forwarding(f))
+            .map(|i| short_leaf(&inner[i]));
+        (users, leaf)
+    };
+    let chain = frames
+        .get(chain_start..=outermost_user)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
     (chain, leaf)
 }
 
+/// Whether `frame` belongs to the trace waker's own capture (its `clone`, the walk).
+fn is_capture(frame: &Frame) -> bool {
+    frame.function.starts_with("executor::trace::")
+        || crate::frames::in_runtime_module(frame, "trace/waker.rs")
+        || frame.function.starts_with("backtrace::")
+        || frame.function.starts_with("core::task::wake::")
+}
+
 /// `<X as core::future::future::Future>::poll` as a person writes it: `<X as Future>::poll`;
-/// an async fn's body by the fn's name.
-fn short_leaf(function: &str) -> String {
-    let mut name = function;
+/// an async fn's body by the fn's name. A short name (debug info with line tables only)
+/// gets the crate it comes from, when its path says.
+fn short_leaf(frame: &Frame) -> String {
+    let mut name = frame.function.as_str();
     while let Some(outer) = name.strip_suffix("::{{closure}}") {
         name = outer;
     }
-    name.replace(" as core::future::future::Future>", " as Future>")
-        .replace(" as futures_core::stream::Stream>", " as Stream>")
+    let name = name
+        .replace(" as core::future::future::Future>", " as Future>")
+        .replace(" as futures_core::stream::Stream>", " as Stream>");
+    match crate_of(frame.file.as_deref()) {
+        Some(krate) if !name.contains("::") => format!("{name} in {krate}"),
+        _ => name,
+    }
+}
+
+/// The crate a downloaded dependency's file belongs to: `futures-channel-0.3.31` from
+/// `.../registry/src/index.crates.io-.../futures-channel-0.3.31/src/oneshot.rs`.
+fn crate_of(file: Option<&str>) -> Option<&str> {
+    let file = file?;
+    let after = &file[file.find("/registry/src/")? + "/registry/src/".len()..];
+    after.split('/').nth(1)
 }
 
 #[cfg(test)]

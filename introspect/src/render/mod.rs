@@ -41,6 +41,12 @@ pub use backtrace::backtrace;
 pub use blocks::blocks;
 pub use deadlocks::deadlocks;
 pub use header::header;
+
+/// The lines of a frame list as blocks show them (`at file:line:col in function`, runs of
+/// runtime frames folded), without indentation: for tools that print a stack on their own.
+pub fn frame_lines(frames: &[crate::Frame]) -> Vec<String> {
+    frames::lines(frames)
+}
 pub use json::{json, to_json_value, SCHEMA_VERSION};
 pub use notes::notes;
 pub use options::{Detail, ParseDetailError, TextOptions};

@@ -8,6 +8,9 @@
     task_panic = "fatal",
     sigquit_dump = false,
     dump_path = "target/executor-dump.txt",
+    await_traces = false,
+    stall_warning = "200ms",
+    stall_fatal = "1m",
 )]
 async fn main() {
     let handle = executor::Handle::current();

@@ -1,0 +1,228 @@
+//! Native stacks of threads inside a poll: what a task stuck in a long poll is doing.
+//!
+//! A task inside `poll` cannot be traced from outside, but the thread running it can be asked
+//! for its own stack at one instant: a signal the runtime reserves is sent to that thread, and
+//! the handler walks the thread's stack into a buffer the requester prepared.
+//!
+//! Rules:
+//! 1. One request at a time, process-wide (`REQUESTS`, try-locked with a bound).
+//! 2. The requester allocates the buffer, publishes it with the target thread's id in
+//!    `REQUEST` (Release), then signals that thread (`tgkill`).
+//! 3. The handler loads `REQUEST` (Acquire) and does nothing unless the request is for its own
+//!    thread (a stray or late signal changes nothing). It walks its stack with the system
+//!    unwinder into the buffer's fixed slots, stores the length, then `done` (Release), and
+//!    touches nothing else: no allocation, no lock of the runtime's or the program's, no
+//!    thread-local.
+//! 4. The requester waits for `done` up to its bound. On success it takes the buffer back; on
+//!    timeout it withdraws the request and leaks the buffer, which a late handler may still
+//!    write to.
+//! 5. The signal is installed only if the program has no handler for it: the program's own
+//!    handlers are never replaced (stacks are then reported unavailable, and why). It is
+//!    installed with `SA_RESTART`, so a system call it interrupts resumes, and the running
+//!    task goes on undisturbed (under `NoFreeze` it keeps running after the capture).
+//!
+//! Not guaranteed: the system unwinder (libgcc's `_Unwind_Backtrace`) finds unwind tables
+//! through `dl_iterate_phdr`, which takes the dynamic loader's lock; a thread interrupted
+//! while holding it (inside `dlopen`, or while it unwinds itself) would block in the handler,
+//! and the requester reports that it did not answer. Frames of code built without unwind
+//! tables (`panic = "abort"` with `-C force-unwind-tables=no`) end the walk early.
+
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Frames a capture keeps at most.
+const MAX_FRAMES: usize = 128;
+
+/// How long a thread has to answer (rule 4).
+pub(crate) const ANSWER_BOUND: Duration = Duration::from_millis(20);
+
+/// The buffer of one request.
+struct Capture {
+    /// The thread asked.
+    tid: libc::pid_t,
+    ips: [AtomicUsize; MAX_FRAMES],
+    len: AtomicUsize,
+    done: AtomicBool,
+}
+
+/// The request under way, if any (rules 2-4).
+static REQUEST: AtomicPtr<Capture> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Rule 1.
+static REQUESTS: Mutex<()> = Mutex::new(());
+
+/// The signal in use, or why there is none.
+static SIGNAL: OnceLock<Result<libc::c_int, String>> = OnceLock::new();
+
+/// The signal the runtime reserves: the fifth real-time signal (glibc keeps the first few
+/// for itself and `SIGRTMIN()` already skips them), so it cannot be merged with another
+/// pending one, and few programs use it.
+pub(crate) fn signal_number() -> libc::c_int {
+    libc::SIGRTMIN() + 4
+}
+
+/// A human name for the reserved signal, for messages and docs.
+pub(crate) fn signal_name() -> String {
+    "SIGRTMIN+4".to_owned()
+}
+
+/// Installs the handler once per process (rule 5); the error says why stacks are off.
+pub(crate) fn install() -> Result<libc::c_int, String> {
+    SIGNAL
+        .get_or_init(|| {
+            if cfg!(miri) {
+                return Err("stack capture is off under Miri".to_owned());
+            }
+            let sig = signal_number();
+            // SAFETY: `sigaction` with a null new action only reads the current one into
+            // `old`, a zeroed `sigaction` we own.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: see above.
+            if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } != 0 {
+                return Err(format!("cannot query {}", signal_name()));
+            }
+            if old.sa_sigaction != libc::SIG_DFL {
+                return Err(format!(
+                    "{} has a handler of the program's; stacks are off",
+                    signal_name()
+                ));
+            }
+            // SAFETY: a zeroed `sigaction` is a valid value to fill in.
+            let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+            action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+            // SAFETY: `sa_mask` is ours to initialise; `sigemptyset` cannot fail on it.
+            unsafe { libc::sigemptyset(&mut action.sa_mask) };
+            // SAFETY: `action` is initialised, `on_signal` has the `SA_SIGINFO` signature and
+            // is async-signal-safe as far as rule 3 argues.
+            if unsafe { libc::sigaction(sig, &action, std::ptr::null_mut()) } != 0 {
+                return Err(format!("cannot install a handler for {}", signal_name()));
+            }
+            Ok(sig)
+        })
+        .clone()
+}
+
+/// The calling thread's kernel id, for [`capture`].
+pub(crate) fn current_tid() -> libc::pid_t {
+    // SAFETY: `gettid` takes nothing and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as libc::pid_t }
+}
+
+/// Rule 3: the handler.
+extern "C" fn on_signal(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    let request = REQUEST.load(Ordering::Acquire);
+    if request.is_null() {
+        return;
+    }
+    // SAFETY: a published request's buffer is freed only after `done` is set (which this
+    // handler alone does, below, as its last access) or never (rule 4): it is valid here.
+    let capture = unsafe { &*request };
+    if capture.tid != current_tid() {
+        return;
+    }
+    let mut n = 0;
+    // SAFETY: `trace_unsynchronized` asks that it not race another unsynchronized walk on
+    // platforms whose unwinder is not thread-safe; libgcc's (Linux) is. The closure writes
+    // only into the preallocated buffer. The synchronized `trace` would take a lock the
+    // interrupted thread may hold.
+    unsafe {
+        backtrace::trace_unsynchronized(|frame| {
+            capture.ips[n].store(frame.ip() as usize, Ordering::Relaxed);
+            n += 1;
+            n < MAX_FRAMES
+        });
+    }
+    capture.len.store(n, Ordering::Relaxed);
+    capture.done.store(true, Ordering::Release);
+}
+
+/// The stack of thread `tid` (return addresses, innermost first, the handler's own frames
+/// included), or why there is none. `who` names the thread in the reason ("worker 1").
+pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Vec<usize>, String> {
+    let sig = install()?;
+    let deadline = Instant::now() + bound;
+    let _one = loop {
+        match REQUESTS.try_lock() {
+            Ok(g) => break g,
+            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err("another stack capture was under way".to_owned())
+            }
+        }
+    };
+    let capture = Box::into_raw(Box::new(Capture {
+        tid,
+        ips: std::array::from_fn(|_| AtomicUsize::new(0)),
+        len: AtomicUsize::new(0),
+        done: AtomicBool::new(false),
+    }));
+    REQUEST.store(capture, Ordering::Release);
+    // SAFETY: `tgkill` takes integers; a thread that exited makes it fail with ESRCH.
+    let sent = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, sig) } == 0;
+    // SAFETY: `capture` is ours until rule 4 decides; shared reads only.
+    let shared = unsafe { &*capture };
+    let answered = sent && {
+        while !shared.done.load(Ordering::Acquire) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        shared.done.load(Ordering::Acquire)
+    };
+    REQUEST.store(std::ptr::null_mut(), Ordering::Release);
+    if !answered {
+        // Rule 4: leaked, a late handler may still write to it.
+        return Err(if sent {
+            format!(
+                "{who} did not answer in {}",
+                introspect::HumanDuration(bound)
+            )
+        } else {
+            format!("{who} could not be signalled")
+        });
+    }
+    let len = shared.len.load(Ordering::Relaxed);
+    let ips = shared.ips[..len]
+        .iter()
+        .map(|ip| ip.load(Ordering::Relaxed))
+        .collect();
+    // SAFETY: the handler set `done` as its last access and the request is withdrawn: no one
+    // else will touch the buffer.
+    drop(unsafe { Box::from_raw(capture) });
+    Ok(ips)
+}
+
+/// The frames of a captured stack the dump shows: from the interrupted frame (the signal
+/// machinery above it dropped) to the task's poll (the scheduler below it dropped).
+pub(crate) fn task_frames(frames: Vec<introspect::Frame>) -> Vec<introspect::Frame> {
+    // By qualified names, or by files when debug info has short names only.
+    let in_module = crate::frames::in_runtime_module;
+    let start = frames
+        .iter()
+        .position(|f| f.function.contains("__restore_rt"))
+        .or_else(|| {
+            frames.iter().rposition(|f| {
+                f.function.starts_with("executor::stack::on_signal") || in_module(f, "/stack.rs")
+            })
+        })
+        .map_or(0, |i| i + 1);
+    let end = frames[start..]
+        .iter()
+        .position(|f| {
+            f.function.starts_with("<executor::task::harness::Harness<")
+                || f.function.starts_with("executor::block_on::block_on")
+                || in_module(f, "task/harness.rs")
+                || in_module(f, "/block_on.rs")
+        })
+        .map_or(frames.len(), |i| i + start);
+    // The runtime's frames just inside the task's poll (`catch_unwind`, wrappers) say
+    // nothing: the stack ends at the outermost frame of the program's.
+    let end = frames[start..end]
+        .iter()
+        .rposition(|f| !f.runtime)
+        .map_or(end, |i| start + i + 1);
+    frames[start..end].to_vec()
+}
