@@ -93,6 +93,17 @@ pub(crate) fn now() -> u64 {
         .max(1)
 }
 
+/// The reading [`now`] will give at `instant` (approximate, for deadlines in dumps).
+pub(crate) fn ticks_at(instant: Instant) -> u64 {
+    let now = now();
+    let now_instant = Instant::now();
+    let ticks = |d: Duration| ticks_from_micros(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+    match instant.checked_duration_since(now_instant) {
+        Some(ahead) => now.saturating_add(ticks(ahead)),
+        None => now.saturating_sub(ticks(now_instant - instant)).max(1),
+    }
+}
+
 /// `us` microseconds in ticks (approximate: for thresholds).
 pub(crate) fn ticks_from_micros(us: u64) -> u64 {
     us.saturating_mul(calibration().ticks_per_us)

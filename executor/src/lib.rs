@@ -65,6 +65,7 @@ mod frames;
 mod freeze;
 mod inspect;
 mod registry;
+mod resource;
 mod runtime;
 mod scheduler;
 mod snapshot;

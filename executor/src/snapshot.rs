@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::panic::Location;
 
 use introspect::{
-    HumanDuration, LongestPoll, Policy, Poller, Reason, Snapshot, SourceLocation, TaskId, TaskInfo,
-    TaskState, Wait, WorkerInfo,
+    HumanDuration, LongestPoll, Policy, Poller, Reason, ResourceInfo, Snapshot, SourceLocation,
+    TaskId, TaskInfo, TaskState, Wait, WorkerInfo,
 };
 
 use crate::clock;
@@ -22,7 +22,7 @@ use crate::runtime::Handle;
 use crate::scheduler::Shared;
 use crate::sync::Arc;
 use crate::task::record::{Row, StateKind};
-use crate::task::wait::{self, Waiting};
+use crate::task::wait::{self, ResourceOp, Waiting};
 
 /// One worker's row.
 pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInfo> {
@@ -112,7 +112,9 @@ fn wait(row: &Row, now: u64) -> Option<Wait> {
             let left = clock::between(now, row.wait_arg);
             (format!("sleep ({} left)", HumanDuration(left)), None, None)
         }
-        Waiting::Resource(id) => (format!("resource {id}"), Some(id), None),
+        // The resource's kind and state are filled in from the resources section
+        // (`resource::link`): here, the operation only.
+        Waiting::Resource(id) => (ResourceOp::describe(row.wait_arg), Some(id), None),
     };
     Some(Wait {
         what,
@@ -196,10 +198,18 @@ pub(crate) fn unix_ms() -> u64 {
 /// A snapshot of several runtimes' workers and the given tasks.
 pub(crate) fn assemble(
     runtimes: &[Arc<Shared>],
-    tasks: Vec<TaskInfo>,
+    mut tasks: Vec<TaskInfo>,
+    (mut resources, unread): (Vec<ResourceInfo>, usize),
     reason: Reason,
     policy: FreezePolicy,
 ) -> Snapshot {
+    crate::resource::link(&mut tasks, &mut resources);
+    let mut notes = Vec::new();
+    if unread > 0 {
+        notes.push(format!(
+            "{unread} resource registry shard(s) stayed locked: their resources are missing"
+        ));
+    }
     let mut workers = Vec::new();
     for shared in runtimes {
         let first = workers.len();
@@ -213,8 +223,8 @@ pub(crate) fn assemble(
         backtrace: None,
         workers,
         tasks,
-        resources: Vec::new(),
-        notes: Vec::new(),
+        resources,
+        notes,
     }
 }
 
@@ -261,6 +271,7 @@ impl Handle {
         let mut snapshot = assemble(
             std::slice::from_ref(&self.shared),
             tasks,
+            crate::resource::collect(None),
             Reason::Live,
             self.shared.policy(),
         );

@@ -148,7 +148,8 @@ pub(crate) fn freeze_and_dump(
             task.panic = Some(panic);
         }
     }
-    let mut snapshot = snapshot::assemble(&runtimes, tasks, reason, policy);
+    let resources = crate::resource::collect(Some(LOCK_BOUND));
+    let mut snapshot = snapshot::assemble(&runtimes, tasks, resources, reason, policy);
     if unread_shards > 0 {
         snapshot.notes.push(format!(
             "{unread_shards} registry shard(s) stayed locked for {LOCK_BOUND:?}: their tasks \

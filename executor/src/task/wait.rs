@@ -63,6 +63,64 @@ pub(crate) fn unpack(word: u64) -> Option<Waiting> {
     }
 }
 
+/// What a task does to a resource it waits on, stored with the amount in the wait's argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum ResourceOp {
+    Lock = 1,
+    Read = 2,
+    Write = 3,
+    Acquire = 4,
+    Recv = 5,
+    Send = 6,
+    Notified = 7,
+    Changed = 8,
+    Wait = 9,
+}
+
+impl ResourceOp {
+    fn from_u8(v: u8) -> Option<ResourceOp> {
+        use ResourceOp::*;
+        [
+            Lock, Read, Write, Acquire, Recv, Send, Notified, Changed, Wait,
+        ]
+        .into_iter()
+        .find(|op| *op as u8 == v)
+    }
+
+    /// `lock`, `acquire 2`, `recv`: how a dump names the operation.
+    pub(crate) fn describe(arg: u64) -> String {
+        let amount = arg & ID_MASK;
+        match ResourceOp::from_u8((arg >> ID_BITS) as u8) {
+            Some(ResourceOp::Lock) => "lock".into(),
+            Some(ResourceOp::Read) => "read".into(),
+            Some(ResourceOp::Write) => "write".into(),
+            Some(ResourceOp::Acquire) if amount > 1 => format!("acquire {amount}"),
+            Some(ResourceOp::Acquire) => "acquire".into(),
+            Some(ResourceOp::Recv) => "recv".into(),
+            Some(ResourceOp::Send) => "send".into(),
+            Some(ResourceOp::Notified) => "notified".into(),
+            Some(ResourceOp::Changed) => "changed".into(),
+            Some(ResourceOp::Wait) => "wait".into(),
+            None => "wait".into(),
+        }
+    }
+}
+
+/// Records that the task being polled waits on resource `core` to do `op` (`amount`: permits,
+/// or 1): an edge of the wait-for graph, towards the resource's holders.
+#[inline]
+pub(crate) fn set_resource(core: &crate::resource::ResourceCore, op: ResourceOp, amount: u64) {
+    let arg = (u64::from(op as u8) << ID_BITS) | (amount & ID_MASK);
+    set_current(WaitKind::Resource, core.id().0, arg);
+}
+
+/// Records that the task being polled sleeps until `deadline`.
+#[inline]
+pub(crate) fn set_sleep(deadline: std::time::Instant) {
+    set_current(WaitKind::Sleep, 0, crate::clock::ticks_at(deadline));
+}
+
 /// Records, in the record of the task being polled on this thread (if any, and if this is
 /// not a trace poll), that it waits on `kind`/`id`, with `arg` (a deadline for sleeps).
 #[inline]

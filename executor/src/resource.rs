@@ -1,0 +1,266 @@
+//! Resources: the runtime's own synchronization primitives as dumps show them (tokio-console's
+//! resources view), and the half of the wait-for graph they make: who holds what.
+//!
+//! The other half, who waits for what, is in the waiting tasks' records (`task/wait.rs`): a
+//! task waiting on a resource records its id and the operation, and a snapshot derives each
+//! resource's waiters from the tasks. So waiting costs a few stores and nothing here.
+//!
+//! Rules:
+//! 1. A primitive's shared state embeds a [`ResourceCore`] and implements [`Resource`]; it
+//!    registers itself at creation ([`register`], one lock of one shard) and leaves when its
+//!    core drops (the same lock). The registry keeps `Weak` pointers.
+//! 2. Holders live in a fixed set of slots: taking one is a compare-and-swap, giving it back a
+//!    store (the holder remembers its slot, so a guard moved to another task releases the
+//!    right one). More holders than slots are counted, not named.
+//! 3. What a snapshot calls on a resource reads atomics only ([`Resource::detail`] included):
+//!    a dump never waits on the primitives it inspects. The registry's shards are try-locked
+//!    with a bound on the fatal path, like the task registry's.
+//! 4. Upgraded `Weak`s are dropped outside the shard locks: a last reference dropped there
+//!    runs the primitive's destructor, which leaves the registry through those locks.
+
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, TryLockError, Weak};
+use std::time::{Duration, Instant};
+
+use introspect::{Holder, ResourceId, ResourceInfo, ResourceKind, TaskId, TaskInfo, Waiter};
+use slab::Slab;
+
+use crate::{clock, context, snapshot};
+
+/// Holders named per resource (rule 2).
+const HOLDER_SLOTS: usize = 8;
+const SHARDS: usize = 8;
+
+/// What a primitive's shared state implements to be seen in dumps (rules 1 and 3).
+pub(crate) trait Resource: Send + Sync {
+    /// The embedded core.
+    fn core(&self) -> &ResourceCore;
+    /// Its state in words, from atomics only: `"0 of 8 permits"`, `"3 queued (capacity 16)"`,
+    /// `"closed"`, `"locked"`.
+    fn detail(&self) -> Option<String>;
+}
+
+/// The part of every resource the runtime keeps: identity, creation site, holders.
+#[derive(Debug)]
+pub(crate) struct ResourceCore {
+    id: ResourceId,
+    kind: ResourceKind,
+    created_at: &'static Location<'static>,
+    holders: [HolderSlot; HOLDER_SLOTS],
+    /// Holders beyond the slots (rule 2).
+    unnamed_holders: AtomicUsize,
+    /// The registry key, once registered.
+    key: AtomicUsize,
+}
+
+#[derive(Debug, Default)]
+struct HolderSlot {
+    /// The holding task's id; 0 while free.
+    task: AtomicU64,
+    /// `clock` ticks when it was taken.
+    since: AtomicU64,
+    /// How much it holds: permits for a semaphore, 1 for a lock; `u64::MAX` marks a writer.
+    amount: AtomicU64,
+}
+
+/// Marks a writer's hold of a read-write lock (`amount`).
+pub(crate) const WRITER: u64 = u64::MAX;
+
+/// A held slot, to give back (rule 2).
+#[derive(Debug)]
+#[must_use = "a hold is given back with `ResourceCore::release`"]
+pub(crate) struct Hold(Option<usize>);
+
+const NOT_REGISTERED: usize = usize::MAX;
+
+static REGISTRY: [Mutex<Slab<Weak<dyn Resource>>>; SHARDS] =
+    [const { Mutex::new(Slab::new()) }; SHARDS];
+
+impl ResourceCore {
+    /// A core for a new resource of `kind`, created at `created_at` (a `#[track_caller]`
+    /// location of the user's call).
+    pub(crate) fn new(kind: ResourceKind, created_at: &'static Location<'static>) -> ResourceCore {
+        // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ResourceCore {
+            id: ResourceId(NEXT.fetch_add(1, Ordering::Relaxed)),
+            kind,
+            created_at,
+            holders: Default::default(),
+            unnamed_holders: AtomicUsize::new(0),
+            key: AtomicUsize::new(NOT_REGISTERED),
+        }
+    }
+
+    /// The resource's id, as dumps and wait reasons name it.
+    pub(crate) fn id(&self) -> ResourceId {
+        self.id
+    }
+
+    /// Records that the task being polled on this thread took `amount` of the resource (rule
+    /// 2). Outside a task the hold is not named (a plain thread has no id to show).
+    pub(crate) fn acquire(&self, amount: u64) -> Hold {
+        let Some(task) = context::current_task() else {
+            self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
+            return Hold(None);
+        };
+        let now = clock::now();
+        for (i, slot) in self.holders.iter().enumerate() {
+            // Relaxed is enough for the claim and the fields: a snapshot reads holders as
+            // a report and orders nothing by them.
+            if slot
+                .task
+                .compare_exchange(0, task.0, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                slot.since.store(now, Ordering::Relaxed);
+                slot.amount.store(amount, Ordering::Relaxed);
+                return Hold(Some(i));
+            }
+        }
+        self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
+        Hold(None)
+    }
+
+    /// Gives back what [`ResourceCore::acquire`] recorded.
+    pub(crate) fn release(&self, hold: Hold) {
+        match hold.0 {
+            Some(i) => self.holders[i].task.store(0, Ordering::Relaxed),
+            None => {
+                let _ =
+                    self.unnamed_holders
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+            }
+        }
+    }
+
+    /// The named holders, now.
+    fn holders(&self, now: u64) -> Vec<Holder> {
+        let mut out = Vec::new();
+        for slot in &self.holders {
+            let task = slot.task.load(Ordering::Relaxed);
+            if task == 0 {
+                continue;
+            }
+            let amount = slot.amount.load(Ordering::Relaxed);
+            let mode = match (self.kind, amount) {
+                (ResourceKind::RwLock, WRITER) => Some("write".to_owned()),
+                (ResourceKind::RwLock, _) => Some("read".to_owned()),
+                (ResourceKind::Semaphore, 1) => Some("1 permit".to_owned()),
+                (ResourceKind::Semaphore, n) => Some(format!("{n} permits")),
+                _ => None,
+            };
+            out.push(Holder {
+                task: TaskId(task),
+                held_for: clock::between(slot.since.load(Ordering::Relaxed), now),
+                mode,
+            });
+        }
+        out
+    }
+}
+
+impl Drop for ResourceCore {
+    fn drop(&mut self) {
+        let key = *self.key.get_mut();
+        if key != NOT_REGISTERED {
+            let mut shard = lock(&REGISTRY[shard_of(self.id)]);
+            shard.try_remove(key);
+        }
+    }
+}
+
+fn shard_of(id: ResourceId) -> usize {
+    (id.0 as usize) % SHARDS
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Rule 1: makes `resource` visible to dumps until its core drops.
+pub(crate) fn register(resource: &Arc<dyn Resource>) {
+    let core = resource.core();
+    let mut shard = lock(&REGISTRY[shard_of(core.id)]);
+    let key = shard.insert(Arc::downgrade(resource));
+    // Relaxed: read back only by the core's own `drop`, which has `&mut`.
+    core.key.store(key, Ordering::Relaxed);
+}
+
+/// Every live resource, as the dump shows it (waiters are filled in later, from the tasks).
+/// `bound` limits the total wait for shard locks (rule 3); `None` waits.
+pub(crate) fn collect(bound: Option<Duration>) -> (Vec<ResourceInfo>, usize) {
+    let mut live: Vec<Arc<dyn Resource>> = Vec::new();
+    let mut unread = 0;
+    let deadline = bound.map(|b| Instant::now() + b);
+    for shard in &REGISTRY {
+        let guard = match deadline {
+            None => Some(lock(shard)),
+            Some(deadline) => loop {
+                match shard.try_lock() {
+                    Ok(g) => break Some(g),
+                    Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+                    Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                        std::thread::yield_now()
+                    }
+                    Err(TryLockError::WouldBlock) => break None,
+                }
+            },
+        };
+        match guard {
+            Some(g) => live.extend(g.iter().filter_map(|(_, w)| w.upgrade())),
+            None => unread += 1,
+        }
+    }
+    // Rule 4: the guards are gone; `live` drops at the end of this function.
+    let now = clock::now();
+    let mut infos: Vec<ResourceInfo> = live
+        .iter()
+        .map(|r| {
+            let core = r.core();
+            let unnamed = core.unnamed_holders.load(Ordering::Relaxed);
+            let detail = match (r.detail(), unnamed) {
+                (d, 0) => d,
+                (Some(d), n) => Some(format!("{d}; {n} holders outside tasks or unnamed")),
+                (None, n) => Some(format!("{n} holders outside tasks or unnamed")),
+            };
+            ResourceInfo {
+                id: core.id,
+                kind: core.kind,
+                created_at: Some(snapshot::location(core.created_at)),
+                holders: core.holders(now),
+                waiters: Vec::new(),
+                detail,
+            }
+        })
+        .collect();
+    infos.sort_by_key(|r| r.id);
+    (infos, unread)
+}
+
+/// Fills each resource's waiters from the tasks' waits, and completes each such wait's words
+/// with the resource's kind and state: `mutex #4 lock`, `semaphore #2 acquire (0 of 8
+/// permits)`. A wait on a resource gone by now keeps `resource #9 lock`.
+pub(crate) fn link(tasks: &mut [TaskInfo], resources: &mut [ResourceInfo]) {
+    for task in tasks {
+        let Some(wait) = &mut task.wait else { continue };
+        let Some(id) = wait.resource else { continue };
+        match resources.binary_search_by_key(&id, |r| r.id) {
+            Ok(i) => {
+                let r = &mut resources[i];
+                r.waiters.push(Waiter {
+                    task: task.id,
+                    op: wait.what.clone(),
+                    waited: wait.waited,
+                });
+                let detail = match (r.kind, &r.detail) {
+                    (ResourceKind::Semaphore, Some(d)) => format!(" ({d})"),
+                    _ => String::new(),
+                };
+                wait.what = format!("{} {} {}{detail}", r.kind, id, wait.what);
+            }
+            Err(_) => wait.what = format!("resource {id} {}", wait.what),
+        }
+    }
+}
