@@ -89,7 +89,11 @@ fn main() {
     }
 
     let future_bytes = IdleTasks::<TokioRt>::new(0).future_size();
-    println!("\nmemory: {tasks} idle tasks per runtime, W = {w}, task future {future_bytes} B");
+    let record_bytes = executor::__private::task_record_size();
+    println!(
+        "\nmemory: {tasks} idle tasks per runtime, W = {w}, task future {future_bytes} B, \
+         executor's task record {record_bytes} B (in its registry's arena)"
+    );
     println!("| runtime | bytes per idle task | allocations per task |");
     println!("| --- | ---: | ---: |");
     for row in &rows {
@@ -108,6 +112,7 @@ fn main() {
             "tasks": tasks,
             "workers": w,
             "future_bytes": future_bytes,
+            "record_bytes": record_bytes,
             "runtimes": rows,
         });
         meta::write_json(meta::MEMORY_FILE, &table);

@@ -12,6 +12,7 @@
 //! all, which is how the cost of the accounting is measured.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -115,15 +116,37 @@ pub(crate) fn to_duration(ticks: u64) -> Duration {
     if c.tsc_epoch.is_none() {
         return Duration::from_nanos(ticks);
     }
-    // The rate over the whole run so far is more precise than the start-up estimate.
-    let elapsed_ns = c.epoch.elapsed().as_nanos();
-    let elapsed_ticks = u128::from(now());
-    let ns = if elapsed_ns > 10_000_000 && elapsed_ticks > 0 {
-        u128::from(ticks) * elapsed_ns / elapsed_ticks
-    } else {
-        u128::from(ticks) * 1_000 / u128::from(c.ticks_per_us)
-    };
+    let ns = (u128::from(ticks) * u128::from(scale(c))) >> SCALE_BITS;
     Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+}
+
+/// Fractional bits of [`SCALE`].
+const SCALE_BITS: u32 = 32;
+/// Nanoseconds per tick, fixed point, measured over the run so far (more precise than the
+/// start-up estimate), and the reading it was measured at. A snapshot converts several
+/// readings per task: one multiplication each, not two clock reads and a division.
+static SCALE: AtomicU64 = AtomicU64::new(0);
+static SCALE_AT: AtomicU64 = AtomicU64::new(0);
+
+fn scale(c: &Calibration) -> u64 {
+    // Relaxed: the pair may be torn between two measurements, each of which is a fine scale.
+    let scale = SCALE.load(Ordering::Relaxed);
+    let at = SCALE_AT.load(Ordering::Relaxed);
+    let now = now();
+    // Measured again once the run has doubled since: precision grows with the run.
+    if scale != 0 && now < at.saturating_mul(2) {
+        return scale;
+    }
+    let elapsed_ns = c.epoch.elapsed().as_nanos();
+    let fresh = if elapsed_ns > 10_000_000 {
+        (elapsed_ns << SCALE_BITS) / u128::from(now.max(1))
+    } else {
+        (1_000u128 << SCALE_BITS) / u128::from(c.ticks_per_us)
+    };
+    let fresh = u64::try_from(fresh).unwrap_or(u64::MAX);
+    SCALE.store(fresh, Ordering::Relaxed);
+    SCALE_AT.store(now, Ordering::Relaxed);
+    fresh
 }
 
 /// The start time of a poll on a worker.

@@ -244,8 +244,8 @@ pub(crate) fn relativize(snapshot: &mut Snapshot) {
     }
     let known: HashSet<String> = known
         .into_iter()
-        .filter(|loc| !Path::new(&loc.file).is_absolute())
-        .map(|loc| loc.file.clone())
+        .filter(|loc| !Path::new(loc.file.as_ref()).is_absolute())
+        .map(|loc| loc.file.to_string())
         .collect();
     let mut roots: Vec<String> = Vec::new();
     for_each_frame(snapshot, |frame| learn_root(frame, &known, &mut roots));

@@ -32,6 +32,14 @@ use crate::scheduler::Shared;
 #[cfg(not(loom))]
 static FREEZING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// When the flag was set: the start of the freeze, for the dump's note on how long it took.
+static CLAIMED_AT: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// How long ago the freezing flag was set (zero if it is not).
+pub(crate) fn since_claim() -> Duration {
+    CLAIMED_AT.get().map_or(Duration::ZERO, Instant::elapsed)
+}
+
 thread_local! {
     /// Set on the thread that won `claim`.
     static FATAL_THREAD: Cell<bool> = const { Cell::new(false) };
@@ -104,6 +112,7 @@ pub(crate) fn claim() -> Claim {
         // Rule 2: order the flag store before every record this thread reads from now on.
         crate::barrier::heavy();
         FATAL_THREAD.with(|f| f.set(true));
+        let _ = CLAIMED_AT.set(Instant::now());
         Claim::First
     } else {
         Claim::Another
@@ -156,6 +165,8 @@ pub(crate) struct FreezeOutcome {
     pub(crate) still_running: usize,
     /// Rounds of "wake and wait" used.
     pub(crate) tries: u32,
+    /// When the last of the stopped workers was seen stopped, counted from the flag.
+    pub(crate) last_stop: Duration,
 }
 
 /// Rule 4 for one runtime. `own_worker` is the fatal thread's worker index in this runtime,
@@ -184,26 +195,34 @@ pub(crate) fn freeze_workers(
             stopped,
             still_running: total - stopped,
             tries: 0,
+            last_stop: since_claim(),
         };
     }
     let per_try = timeout / FREEZE_TRIES;
     let mut stopped = count(shared);
+    let mut last_stop = since_claim();
     let mut tries = 0;
     while stopped < total && tries < FREEZE_TRIES {
         tries += 1;
         shared.idle.notify_all();
         let deadline = Instant::now() + per_try;
         while Instant::now() < deadline {
-            stopped = count(shared);
+            let now_stopped = count(shared);
+            if now_stopped > stopped {
+                last_stop = since_claim();
+            }
+            stopped = now_stopped;
             if stopped == total {
                 break;
             }
-            std::thread::sleep(Duration::from_micros(200));
+            // Short first looks: a worker between two polls stops within microseconds.
+            std::thread::sleep(Duration::from_micros(20));
         }
     }
     FreezeOutcome {
         stopped,
         still_running: total - stopped,
         tries,
+        last_stop,
     }
 }

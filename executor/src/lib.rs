@@ -78,7 +78,7 @@ mod watchdog;
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code `#[executor::main]` and `#[executor::test]` generate.
-    pub use crate::private::{run_main, run_test};
+    pub use crate::private::{run_main, run_test, task_record_size};
 }
 mod private;
 

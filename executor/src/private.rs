@@ -26,3 +26,8 @@ pub fn run_test<F: Future>(builder: Builder, future: F) -> F::Output {
         Err(e) => panic!("cannot start the executor runtime: {e}"),
     }
 }
+
+/// The size of a task's record in the registry's arena, for the memory benchmark.
+pub fn task_record_size() -> usize {
+    std::mem::size_of::<crate::task::record::TaskRecord>()
+}

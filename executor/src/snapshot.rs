@@ -124,10 +124,19 @@ fn wait(row: &Row, now: u64) -> Option<Wait> {
     })
 }
 
-/// A `#[track_caller]` location as the model shows every source location.
-pub(crate) fn location(at: &Location<'_>) -> SourceLocation {
+/// A location that may not live for the whole program (a panic's), copied.
+pub(crate) fn location_copied(at: &Location<'_>) -> SourceLocation {
     SourceLocation {
-        file: at.file().to_owned(),
+        file: at.file().to_owned().into(),
+        line: at.line(),
+        column: at.column(),
+    }
+}
+
+/// A `#[track_caller]` location as the model shows every source location.
+pub(crate) fn location(at: &Location<'static>) -> SourceLocation {
+    SourceLocation {
+        file: at.file().into(),
         line: at.line(),
         column: at.column(),
     }

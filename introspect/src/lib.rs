@@ -26,7 +26,7 @@
 //!     SourceLocation, TaskId, TaskInfo, TaskState, Trace, Wait, WakerCheck,
 //! };
 //!
-//! let at = |file: &str, line| SourceLocation { file: file.to_owned(), line, column: 5 };
+//! let at = |file: &str, line| SourceLocation { file: file.to_owned().into(), line, column: 5 };
 //! let flush = TaskInfo {
 //!     id: TaskId(2),
 //!     name: Some("flush".to_owned()),

@@ -38,7 +38,7 @@ fn user_strings(snapshot: &mut Snapshot) -> Vec<&mut String> {
         } => {
             slots.push(message);
             if let Some(location) = location {
-                slots.push(&mut location.file);
+                slots.push(location.file.to_mut());
             }
         }
         Reason::Signal { name } => slots.push(name),
@@ -54,7 +54,7 @@ fn user_strings(snapshot: &mut Snapshot) -> Vec<&mut String> {
     for task in &mut snapshot.tasks {
         slots.extend(task.name.as_mut());
         if let Some(site) = &mut task.spawned_at {
-            slots.push(&mut site.file);
+            slots.push(site.file.to_mut());
         }
         if let Some(wait) = &mut task.wait {
             slots.push(&mut wait.what);
@@ -83,14 +83,14 @@ fn user_strings(snapshot: &mut Snapshot) -> Vec<&mut String> {
         if let Some(panic) = &mut task.panic {
             slots.push(&mut panic.message);
             if let Some(location) = &mut panic.location {
-                slots.push(&mut location.file);
+                slots.push(location.file.to_mut());
             }
         }
     }
     for resource in &mut snapshot.resources {
         slots.extend(resource.detail.as_mut());
         if let Some(site) = &mut resource.created_at {
-            slots.push(&mut site.file);
+            slots.push(site.file.to_mut());
         }
         for holder in &mut resource.holders {
             slots.extend(holder.mode.as_mut());

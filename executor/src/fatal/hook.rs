@@ -43,14 +43,14 @@ pub(crate) fn install_panic_hook() {
             }
             if context::panic_is_fatal() {
                 // The dump reports this panic with its location and backtrace.
-                let location = info.location().map(crate::snapshot::location);
+                let location = info.location().map(crate::snapshot::location_copied);
                 let backtrace = backtrace::Backtrace::new_unresolved();
                 LAST_PANIC.with(|p| *p.borrow_mut() = (location, Some(backtrace)));
                 return;
             }
             // std's message names the worker thread; say which task it was (the panic
             // itself goes on to the task's JoinHandle).
-            let task = context::with_current_record(|r| match &r.name {
+            let task = context::with_current_record(|r| match r.name() {
                 Some(name) => format!(
                     "task {} {}",
                     r.id,

@@ -108,6 +108,7 @@ pub(crate) fn freeze_and_dump(
 ) -> ! {
     let runtimes = live_runtimes();
     let own = context::try_current_shared();
+    let mut freeze_notes = Vec::new();
     let policy = own
         .as_ref()
         .or(runtimes.first())
@@ -117,12 +118,13 @@ pub(crate) fn freeze_and_dump(
             .as_ref()
             .filter(|o| Arc::ptr_eq(o, shared))
             .and_then(|_| context::worker_index());
-        freeze::freeze_workers(
+        let outcome = freeze::freeze_workers(
             shared,
             shared.policy(),
             shared.config.freeze_timeout,
             own_worker,
         );
+        freeze_notes.push(freeze_note(shared.policy(), outcome));
     }
     // Trace polls only if every runtime allows them (one of them may forbid running any more
     // of the program's code).
@@ -150,6 +152,7 @@ pub(crate) fn freeze_and_dump(
     }
     let resources = crate::resource::collect(Some(LOCK_BOUND));
     let mut snapshot = snapshot::assemble(&runtimes, tasks, resources, reason, policy);
+    snapshot.notes.splice(0..0, freeze_notes);
     if unread_shards > 0 {
         snapshot.notes.push(format!(
             "{unread_shards} registry shard(s) stayed locked for {LOCK_BOUND:?}: their tasks \
@@ -160,6 +163,31 @@ pub(crate) fn freeze_and_dump(
     frames::relativize(&mut snapshot);
     let dump_path = runtimes.iter().find_map(|s| s.config.dump_path.clone());
     dump::write(&snapshot, dump_path.as_deref())
+}
+
+/// What the freeze achieved, for the dump: how many workers, how fast, how many left inside
+/// a poll (their tasks are the `running` ones).
+fn freeze_note(policy: FreezePolicy, o: freeze::FreezeOutcome) -> String {
+    let total = o.stopped + o.still_running;
+    let last = introspect::HumanDuration(o.last_stop);
+    match policy {
+        FreezePolicy::Freeze if o.still_running == 0 => format!(
+            "freeze: {total} of {total} other workers stopped, the last {last} after the fatal \
+             error"
+        ),
+        FreezePolicy::Freeze => format!(
+            "freeze: {} of {total} other workers stopped (the last {last} after the fatal \
+             error); {} still in a poll after {} (the freeze timeout)",
+            o.stopped,
+            o.still_running,
+            introspect::HumanDuration(freeze::since_claim()),
+        ),
+        FreezePolicy::NoFreeze => format!(
+            "no_freeze: workers were not stopped; {} of {total} others had parked at their \
+             next pick {last} after the fatal error",
+            o.stopped
+        ),
+    }
 }
 
 /// Every runtime still alive, without waiting long for the list's lock.

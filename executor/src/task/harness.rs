@@ -56,7 +56,7 @@ impl<F: Future> Future for Harness<'_, F> {
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {
             record.on_complete();
-            return Poll::Ready(Err(JoinError::cancelled(record.id, record.name.clone())));
+            return Poll::Ready(Err(JoinError::cancelled(record.id, record.name().map(Into::into))));
         }
         let fatal_panics = meta.shared.config.task_panic == TaskPanic::Fatal;
         let start = record.since();
@@ -88,7 +88,7 @@ impl<F: Future> Future for Harness<'_, F> {
                 record.on_complete();
                 Poll::Ready(Err(JoinError::panic(
                     record.id,
-                    record.name.clone(),
+                    record.name().map(Into::into),
                     payload,
                 )))
             }

@@ -5,6 +5,7 @@ mod builder;
 pub(crate) mod harness;
 pub(crate) mod join;
 pub(crate) mod meta;
+mod name;
 pub(crate) mod record;
 pub(crate) mod spawn;
 pub(crate) mod wait;

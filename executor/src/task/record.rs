@@ -23,7 +23,8 @@ use std::task::Waker;
 
 use crate::barrier;
 use crate::sync::Arc;
-use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use crate::sync::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
+use crate::task::name::TaskName;
 use crate::task::waker_slot::WakerSlot;
 use crate::trace::{Target, ThreadTrace};
 use introspect::TaskId;
@@ -99,7 +100,7 @@ pub(crate) struct TaskRecord {
     /// Never reused within a process.
     pub(crate) id: TaskId,
     /// The name given at spawn, raw (escaping is the renderer's job).
-    pub(crate) name: Option<Box<str>>,
+    name: Option<TaskName>,
     /// The spawn call site.
     pub(crate) spawned_at: &'static Location<'static>,
     /// The id of the task whose poll spawned this one; 0: none (ids start at 1).
@@ -111,8 +112,10 @@ pub(crate) struct TaskRecord {
     since: AtomicU64,
     busy_ticks: AtomicU64,
     /// The longest poll so far, in ticks, and the tick it ended at.
-    longest_poll: AtomicU64,
-    longest_poll_end: AtomicU64,
+    /// The longest poll so far and when it ended, in coarse ticks (`LONGEST_SHIFT`,
+    /// `LONGEST_END_SHIFT`): 32 bits each instead of 64.
+    longest_poll: AtomicU32,
+    longest_poll_end: AtomicU32,
     /// What the task waits on (`wait.rs`): packed kind and id, an argument, the start of the
     /// wait, and the poll that set it.
     wait: AtomicU64,
@@ -123,8 +126,8 @@ pub(crate) struct TaskRecord {
     polls: AtomicU32,
     wakes: AtomicU32,
     self_wakes: AtomicU32,
-    /// Last worker that polled it, plus one (0: none yet).
-    last_worker: AtomicU32,
+    /// Last worker that polled it, plus one (0: none yet); workers are at most 1024.
+    last_worker: AtomicU16,
     /// Set by `JoinHandle::abort`; read by the task's harness at its next poll.
     pub(crate) abort_requested: AtomicBool,
     /// A waker of the task while its future exists, so runtime shutdown can reach tasks that
@@ -169,18 +172,18 @@ impl TaskRecord {
     ) -> TaskRecord {
         TaskRecord {
             id: next_task_id(),
-            name,
+            name: name.as_deref().map(TaskName::new),
             spawned_at,
             parent: parent.map_or(0, |p| p.0),
             state: AtomicU64::new(StateWord::SCHEDULED.0),
             since: AtomicU64::new(now),
             busy_ticks: AtomicU64::new(0),
-            longest_poll: AtomicU64::new(0),
-            longest_poll_end: AtomicU64::new(0),
+            longest_poll: AtomicU32::new(0),
+            longest_poll_end: AtomicU32::new(0),
             polls: AtomicU32::new(0),
             wakes: AtomicU32::new(0),
             self_wakes: AtomicU32::new(0),
-            last_worker: AtomicU32::new(0),
+            last_worker: AtomicU16::new(0),
             wait: AtomicU64::new(0),
             wait_arg: AtomicU64::new(0),
             wait_since: AtomicU64::new(0),
@@ -224,7 +227,7 @@ impl TaskRecord {
         barrier::light();
         self.since.store(now, Ordering::Relaxed);
         if let Some(w) = worker {
-            self.last_worker.store(w as u32 + 1, Ordering::Relaxed);
+            self.last_worker.store(w as u16 + 1, Ordering::Relaxed);
         }
     }
 
@@ -241,9 +244,11 @@ impl TaskRecord {
         bump32(&self.polls);
         bump(&self.busy_ticks, took);
         // One compare per poll (single writer: the poller, rule 2).
-        if took > self.longest_poll.load(Ordering::Relaxed) {
-            self.longest_poll.store(took, Ordering::Relaxed);
-            self.longest_poll_end.store(end, Ordering::Relaxed);
+        let coarse = u32::try_from(took >> LONGEST_SHIFT).unwrap_or(u32::MAX);
+        if coarse > self.longest_poll.load(Ordering::Relaxed) {
+            self.longest_poll.store(coarse, Ordering::Relaxed);
+            self.longest_poll_end
+                .store((end >> LONGEST_END_SHIFT) as u32, Ordering::Relaxed);
         }
         self.since.store(end, Ordering::Relaxed);
         // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
@@ -321,6 +326,11 @@ impl TaskRecord {
         self.since.load(Ordering::Relaxed)
     }
 
+    /// The name given at spawn.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_ref().map(TaskName::as_str)
+    }
+
     pub(crate) fn parent(&self) -> Option<TaskId> {
         (self.parent != 0).then_some(TaskId(self.parent))
     }
@@ -357,14 +367,14 @@ impl TaskRecord {
         };
         Row {
             id: self.id,
-            name: self.name.clone(),
+            name: self.name().map(Into::into),
             spawned_at: self.spawned_at,
             parent: self.parent(),
             state,
             since: self.since.load(Ordering::Relaxed),
             busy_ticks: self.busy_ticks.load(Ordering::Relaxed),
-            longest_poll: self.longest_poll.load(Ordering::Relaxed),
-            longest_poll_end: self.longest_poll_end.load(Ordering::Relaxed),
+            longest_poll: u64::from(self.longest_poll.load(Ordering::Relaxed)) << LONGEST_SHIFT,
+            longest_poll_end: longest_end(self.longest_poll_end.load(Ordering::Relaxed)),
             polls: u64::from(polls),
             wakes: u64::from(self.wakes.load(Ordering::Relaxed)),
             self_wakes: u64::from(self.self_wakes.load(Ordering::Relaxed)),
@@ -381,6 +391,26 @@ impl TaskRecord {
             block_on: None,
         }
     }
+}
+
+/// The longest poll is kept in units of 2^10 ticks (about a microsecond at GHz rates; 32 bits
+/// then hold more than an hour) and when it ended in units of 2^24 ticks (milliseconds; more
+/// than a year).
+const LONGEST_SHIFT: u32 = 10;
+const LONGEST_END_SHIFT: u32 = 24;
+
+/// The tick a coarse `longest_poll_end` stands for (its low 32 bits wrap after about a year:
+/// the high bits are taken from now).
+fn longest_end(coarse: u32) -> u64 {
+    if coarse == 0 {
+        return 0;
+    }
+    let now = crate::clock::now() >> LONGEST_END_SHIFT;
+    let mut full = (now & !u64::from(u32::MAX)) | u64::from(coarse);
+    if full > now {
+        full = full.saturating_sub(1 << 32);
+    }
+    full << LONGEST_END_SHIFT
 }
 
 /// Adds to a single-writer counter (module rule 2) without a read-modify-write instruction.

@@ -185,7 +185,7 @@ pub(crate) fn poll_for_trace<F: Future>(
             record.on_complete();
             Poll::Ready(Err(JoinError::panic(
                 record.id,
-                record.name.clone(),
+                record.name().map(Into::into),
                 payload,
             )))
         }

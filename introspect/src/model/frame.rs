@@ -1,12 +1,16 @@
 //! Where code is: source locations, frames, and the two kinds of frame lists a task can have
 //! (its await trace when suspended, the native stack of its thread when running).
 
+use std::borrow::Cow;
+
 /// One shape for every source location (spawn sites, panic locations, fatal call sites,
 /// resource creation sites), so every renderer prints them the same way: `file:line:column`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourceLocation {
-    /// Source file, as the compiler names it (unescaped).
-    pub file: String,
+    /// Source file, as the compiler names it (unescaped). Borrowed when it comes from a
+    /// `#[track_caller]` location, which lives for the whole program: a snapshot of 100,000
+    /// tasks then copies no file name.
+    pub file: Cow<'static, str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.

@@ -55,7 +55,7 @@ pub fn task(id: u64, name: Option<&str>, state: TaskState) -> TaskInfo {
 
 pub fn at(file: &str, line: u32, column: u32) -> SourceLocation {
     SourceLocation {
-        file: file.to_owned(),
+        file: file.to_owned().into(),
         line,
         column,
     }
