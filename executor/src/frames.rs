@@ -148,6 +148,9 @@ pub(crate) fn is_runtime(function: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Symbolizer {
     cache: HashMap<usize, Vec<Frame>>,
+    /// Whole stacks already resolved and split into what a dump shows (await traces: the
+    /// chain and the leaf): 100,000 tasks waiting at one place cost one resolution.
+    stacks: HashMap<Vec<usize>, (Vec<Frame>, Option<String>)>,
 }
 
 impl Symbolizer {
@@ -188,6 +191,20 @@ impl Symbolizer {
             }
             frames
         })
+    }
+
+    /// `split` of the frames of the stack `ips`, computed once per distinct stack.
+    pub(crate) fn split_cached(
+        &mut self,
+        ips: &[usize],
+        split: impl FnOnce(&[Frame]) -> (Vec<Frame>, Option<String>),
+    ) -> &(Vec<Frame>, Option<String>) {
+        if !self.stacks.contains_key(ips) {
+            let frames = self.frames_of(ips);
+            let value = split(&frames);
+            self.stacks.insert(ips.to_vec(), value);
+        }
+        &self.stacks[ips]
     }
 
     /// The frames of a stack walk (return addresses, innermost first).

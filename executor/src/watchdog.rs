@@ -60,9 +60,11 @@ fn watch(shared: &Weak<Shared>, t: Thresholds, shortest: Duration) {
     let mut warned: HashMap<usize, Warned> = HashMap::new();
     let mut starved: HashSet<TaskId> = HashSet::new();
     let mut symbolizer = Symbolizer::new();
-    // Reading the debug info the first time takes a while; do it now, not in the first
-    // warning, which would then come late.
-    symbolizer.frames_of(&[watch as *const () as usize + 1]);
+    // Reading the debug info the first time takes a while (it is cached process-wide): on a
+    // thread of its own, so the first looks are not late, and the first warning finds it read.
+    let _ = std::thread::Builder::new()
+        .name("executor-watchdog-warmup".to_owned())
+        .spawn(|| drop(Symbolizer::new().frames_of(&[watch as *const () as usize + 1])));
     loop {
         std::thread::sleep(period);
         crate::freeze::hold();

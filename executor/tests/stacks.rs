@@ -100,7 +100,7 @@ fn blocking(policy: FreezePolicy, how: Blocking) {
     });
 }
 
-/// One worker, a 600 ms blocking poll, a task queued behind it; the program goes on and exits 0.
+/// One worker, a 1.5 s blocking poll, a task queued behind it; the program goes on and exits 0.
 fn watchdog() {
     let rt = Runtime::builder()
         .worker_threads(1)
@@ -116,7 +116,7 @@ fn watchdog() {
                 )
             });
             mark("watchdog_sleep", line!() + 1);
-            std::thread::sleep(Duration::from_millis(600));
+            std::thread::sleep(Duration::from_millis(1500));
         });
         stuck.await.unwrap();
         async_io::Timer::after(Duration::from_millis(300)).await;
@@ -246,7 +246,7 @@ fn a_thread_that_cannot_answer_is_reported_and_the_dump_finishes() {
         .lines()
         .find(|l| l.starts_with("    stack unavailable: worker "))
         .unwrap_or_else(|| panic!("{b}"));
-    assert!(reason.ends_with(" did not answer in 20.0ms"), "{reason}");
+    assert!(reason.ends_with(" did not answer in 50.0ms"), "{reason}");
     assert!(run.elapsed < Duration::from_secs(30));
 }
 

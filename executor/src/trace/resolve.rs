@@ -20,8 +20,10 @@ pub(crate) fn to_trace(outcome: &Outcome, symbolizer: &mut Symbolizer) -> Trace 
     let unavailable = |reason: String| Trace::Unavailable { reason };
     match outcome {
         Outcome::Traced { ips, kept, ready } => {
-            let frames = symbolizer.frames_of(ips);
-            let (chain, leaf) = split(&frames);
+            // Tasks suspended at the same place have the same stack: split it once.
+            let (chain, leaf) = symbolizer
+                .split_cached(ips, split)
+                .clone();
             let waker = if *ready {
                 WakerCheck::ReadyNotWoken
             } else if *kept {
