@@ -17,6 +17,10 @@
 //! }
 //! ```
 //!
+//! Tasks ([`task`]) have tokio's API: [`spawn`], [`JoinHandle`], [`AbortHandle`], [`JoinSet`],
+//! [`task::id`], [`task_local!`] and the rest, so a port from tokio is mostly a change of
+//! path; the [`task`] module lists where they differ.
+//!
 //! [`main`](macro@main) and [`test`](macro@test) take the [`Builder`]'s settings as arguments,
 //! each checked at compile time: `worker_threads = 4`, `thread_name = "my-worker"`,
 //! `freeze_policy = "no_freeze"`, `freeze_timeout = "100ms"`, `task_panic = "fatal"`,
@@ -91,7 +95,9 @@ pub use fatal::fatal;
 pub use freeze::freezing;
 pub use runtime::{Handle, Runtime};
 pub use snapshot::SnapshotOptions;
-pub use task::{spawn, spawn_blocking, yield_now, AbortHandle, JoinError, JoinHandle, TaskId};
+pub use task::{
+    spawn, spawn_blocking, yield_now, AbortHandle, JoinError, JoinHandle, JoinSet, TaskId,
+};
 
 /// The introspection model and renderers, re-exported so users need one dependency.
 pub use introspect;

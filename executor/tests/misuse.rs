@@ -76,3 +76,27 @@ fn a_bad_build_unwrapped_shows_what_to_do() {
     let debug = format!("{err:?}");
     assert!(debug.contains("at least one worker thread"), "{debug}");
 }
+
+executor::task_local! {
+    static KEY: u32;
+}
+
+#[test]
+fn task_toolbox_misuse_reports_the_caller() {
+    assert_here(panic_location(|| {
+        let _ = task::id();
+    }));
+    assert_here(panic_location(|| {
+        task::JoinSet::<()>::new().spawn(async {});
+    }));
+    assert_here(panic_location(|| {
+        task::JoinSet::<()>::new().spawn_blocking(|| ());
+    }));
+    assert_here(panic_location(|| KEY.with(|_| ())));
+    assert_here(panic_location(|| {
+        let _ = KEY.get();
+    }));
+    assert_here(panic_location(|| {
+        KEY.sync_scope(1, || KEY.with(|_| KEY.sync_scope(2, || ())))
+    }));
+}

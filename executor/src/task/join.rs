@@ -196,27 +196,36 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
-    type Output = Result<T, JoinError>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+impl<T> JoinHandle<T> {
+    /// Polls for the task's output without recording a wait: for a `JoinSet`, whose task
+    /// waits on any one of its handles, not on the one polled last (see `join_set.rs`).
+    pub(crate) fn poll_output(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
         let id = self.id;
         let task = self
             .task
             .as_mut()
             .expect("JoinHandle polled after it returned Ready");
         match Pin::new(task).poll(cx) {
-            Poll::Pending => {
-                // The waiting task's wait: an edge of the wait-for graph.
-                wait::set_current(WaitKind::Join, id.0, 0);
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
             Poll::Ready(out) => {
                 self.task = None;
                 // `None`: the runtime dropped the task without running it to the end.
                 Poll::Ready(out.unwrap_or_else(|| Err(JoinError::cancelled(id, None))))
             }
         }
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let polled = self.poll_output(cx);
+        if polled.is_pending() {
+            // The waiting task's wait: an edge of the wait-for graph.
+            wait::set_current(WaitKind::Join, self.id.0, 0);
+        }
+        polled
     }
 }
 
@@ -237,7 +246,8 @@ impl<T> fmt::Debug for JoinHandle<T> {
     }
 }
 
-/// Aborts a task from anywhere; see [`JoinHandle::abort`].
+/// Aborts a task from anywhere (see [`JoinHandle::abort`]) and tells whether it has finished,
+/// without owning its output.
 #[derive(Clone)]
 pub struct AbortHandle {
     /// A waker of the task, which keeps its allocation (and so the record) alive; `None` when
@@ -247,18 +257,51 @@ pub struct AbortHandle {
 }
 
 impl AbortHandle {
+    /// The task's record, while the task's future existed when this handle was made.
+    fn record(&self) -> Option<&TaskRecord> {
+        self.inner.as_ref().map(|(_, record)| {
+            // SAFETY: the waker beside it keeps the task's allocation alive for as long as
+            // `self`, so its metadata, which only frees the record when the allocation goes
+            // (registry rule 3), is alive too; the borrow cannot outlive `&self`.
+            unsafe { record.get() }
+        })
+    }
+
     /// Cancels the task; see [`JoinHandle::abort`].
     pub fn abort(&self) {
-        if let Some((_, record)) = &self.inner {
-            // SAFETY: the waker beside it keeps the task's allocation, and so the record, alive
-            // for as long as `self`.
-            request_abort(unsafe { record.get() });
+        if let Some(record) = self.record() {
+            request_abort(record);
         }
+    }
+
+    /// Whether the task has finished: completed, panicked or been cancelled (or dropped by
+    /// its runtime's shutdown). Once true it stays true.
+    ///
+    /// ```
+    /// let rt = executor::Runtime::builder().worker_threads(1).build().unwrap();
+    /// let h = rt.spawn(std::future::pending::<()>());
+    /// let abort = h.abort_handle();
+    /// assert!(!abort.is_finished());
+    /// abort.abort();
+    /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
+    /// assert!(abort.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        // `None`: the future was already gone when the handle was made.
+        self.record().is_none_or(TaskRecord::is_finished)
+    }
+
+    /// The task's id, as shown in dumps; the same as [`JoinHandle::id`].
+    pub fn id(&self) -> TaskId {
+        self.id
     }
 }
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").field("id", &self.id).finish()
+        f.debug_struct("AbortHandle")
+            .field("id", &self.id)
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }

@@ -210,6 +210,18 @@ impl TaskRecord {
         self.waker.try_get()
     }
 
+    /// Whether the task is done for good: its harness saw it complete, panic or be cancelled,
+    /// or its future is gone without that (runtime shutdown takes its waker, then drops it).
+    /// Never false again once true: no transition leaves `COMPLETED` or `PANICKED`, and the
+    /// waker is never set again once taken. Meaningful once spawn has stored the waker, which
+    /// it does before it hands out any handle.
+    pub(crate) fn is_finished(&self) -> bool {
+        matches!(
+            self.state().kind(),
+            StateKind::Completed | StateKind::Panicked
+        ) || !self.waker.is_set()
+    }
+
     /// Takes the task's waker: when its future is dropped, and at shutdown.
     pub(crate) fn take_waker(&self) -> Option<Waker> {
         self.waker.take()

@@ -59,6 +59,14 @@ impl WakerSlot {
         Ok(())
     }
 
+    /// Whether the slot holds a waker. `BUSY` counts as holding one: a `get` puts it back, and
+    /// a `take` in progress has not emptied the slot yet.
+    pub(crate) fn is_set(&self) -> bool {
+        // Acquire pairs with the Release store of `EMPTY` in `take`: whoever sees the slot
+        // empty sees everything its taker did before (the harness dropping the future).
+        self.state.load(Ordering::Acquire) != EMPTY
+    }
+
     /// Moves `FULL` to `BUSY`; `false` if the slot is empty.
     fn lock(&self) -> bool {
         loop {
