@@ -1,7 +1,7 @@
 //! The freeze protocol: the process-wide freezing flag, the check every poller makes, and the
 //! fatal path's wait for workers.
 //!
-//! Rules (invariants I1-I3 of DESIGN.md):
+//! Rules (invariants I1-I3 of ARCHITECTURE.md):
 //! 1. A poller (a worker, or a `block_on` thread) that has picked a task first stores
 //!    `RUNNING` in the task's record, issues the light half of an asymmetric store-load
 //!    barrier (`TaskRecord::enter_poll`, a compiler fence where the OS offers a process-wide

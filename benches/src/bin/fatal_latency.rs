@@ -43,7 +43,10 @@ fn option(args: &[String], name: &str, default: usize) -> usize {
 
 /// W workers, 4W tasks yielding in a loop, then a fatal error from the main thread.
 fn child_freeze(w: usize) {
-    let rt = executor::Runtime::builder().worker_threads(w).build().unwrap();
+    let rt = executor::Runtime::builder()
+        .worker_threads(w)
+        .build()
+        .unwrap();
     for _ in 0..4 * w {
         drop(rt.spawn(async {
             loop {

@@ -1,6 +1,6 @@
 //! The fatal path: [`fatal`], fatal panics, `SIGQUIT`; freeze, snapshot, dump, exit.
 //!
-//! Steps (DESIGN.md §2, I1-I6):
+//! Steps (invariants I1-I8 of ARCHITECTURE.md):
 //! 1. claim the freezing flag (`freeze::claim`): a fatal error inside the fatal path prints
 //!    one line and aborts; one on another thread parks that thread for good;
 //! 2. freeze every runtime of the process, each under its own policy;

@@ -243,7 +243,7 @@ impl Local {
         }
     }
 
-    /// DESIGN §4: picked -> freeze check -> running -> poll.
+    /// Picked -> freeze check -> running -> poll (ARCHITECTURE.md, "How a task flows").
     fn run_task(&self, runnable: Runnable) {
         let record = runnable.metadata().record();
         let start = clock::poll_start();

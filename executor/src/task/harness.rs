@@ -56,7 +56,10 @@ impl<F: Future> Future for Harness<'_, F> {
         // but it keeps the flag's meaning obvious.
         if record.abort_requested.load(Ordering::Acquire) {
             record.on_complete();
-            return Poll::Ready(Err(JoinError::cancelled(record.id, record.name().map(Into::into))));
+            return Poll::Ready(Err(JoinError::cancelled(
+                record.id,
+                record.name().map(Into::into),
+            )));
         }
         let fatal_panics = meta.shared.config.task_panic == TaskPanic::Fatal;
         let start = record.since();

@@ -21,9 +21,7 @@ pub(crate) fn to_trace(outcome: &Outcome, symbolizer: &mut Symbolizer) -> Trace 
     match outcome {
         Outcome::Traced { ips, kept, ready } => {
             // Tasks suspended at the same place have the same stack: split it once.
-            let (chain, leaf) = symbolizer
-                .split_cached(ips, split)
-                .clone();
+            let (chain, leaf) = symbolizer.split_cached(ips, split).clone();
             let waker = if *ready {
                 WakerCheck::ReadyNotWoken
             } else if *kept {
