@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{eventually, rt};
 use executor::time::{
-    interval, interval_at, sleep, sleep_until, timeout, timeout_at, Elapsed, MissedTickBehavior,
+    interval, interval_at, sleep, sleep_until, timeout, timeout_at, MissedTickBehavior,
 };
 
 #[test]
@@ -56,7 +56,7 @@ fn timeout_returns_the_output_or_elapsed() {
             .unwrap_err();
         assert_eq!(err.to_string(), "deadline has elapsed");
         let _: &dyn std::error::Error = &err;
-        let io: std::io::Error = Elapsed::from(err).into();
+        let io: std::io::Error = err.into();
         assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
         // A future ready at the deadline still gives its output.
         let past = Instant::now() - Duration::from_secs(1);
