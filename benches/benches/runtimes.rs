@@ -6,6 +6,9 @@
 //! (so a filtered-out runtime is never built), and always outside the timed loop.
 
 use benches::idle::IdleTasks;
+use benches::primitives::{
+    self as prim, BenchMpsc, BenchMutex, BenchOneshot, BenchSemaphore, BenchSleep,
+};
 use benches::workloads::{self as wl, BusyLoad};
 use benches::{meta, quick_mode, workers, AsyncExecutorRt, ExecutorRt, Rt, TokioRt};
 use criterion::measurement::WallTime;
@@ -59,6 +62,11 @@ fn main() {
     snapshot(&mut c, w);
     trace(&mut c, w);
     spawn_complete(&mut c, w);
+    sync_mutex(&mut c, w);
+    sync_semaphore(&mut c, w);
+    sync_mpsc(&mut c, w);
+    sync_oneshot(&mut c, w);
+    time_sleep(&mut c, w);
 
     c.final_summary();
 }
@@ -269,4 +277,123 @@ fn spawn_complete(c: &mut Criterion, w: usize) {
         wl::SPAWN_COMPLETE,
         Workload::SpawnComplete,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synchronization primitives, all on executor's runtime: the function id is the primitive's
+// crate (`src/primitives.rs`), the parameter the variant.
+
+/// One primitive's benchmark: `$group.bench_function("<NAME>/<variant>")` on a runtime built
+/// once for the group.
+fn primitive(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    rt: &mut Option<ExecutorRt>,
+    w: usize,
+    name: &str,
+    variant: &str,
+    run: impl Fn(&ExecutorRt),
+) {
+    g.bench_function(BenchmarkId::new(name, variant), |b| {
+        let rt = rt.get_or_insert_with(|| ExecutorRt::new(w));
+        b.iter(|| run(rt));
+    });
+}
+
+fn sync_mutex(c: &mut Criterion, w: usize) {
+    fn both<M: BenchMutex>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        rt: &mut Option<ExecutorRt>,
+        w: usize,
+    ) {
+        primitive(g, rt, w, M::NAME, "uncontended", |rt| {
+            prim::mutex::<_, M>(rt, false)
+        });
+        primitive(g, rt, w, M::NAME, "contended", |rt| {
+            prim::mutex::<_, M>(rt, true)
+        });
+    }
+    let mut g = group(c, "sync_mutex");
+    g.throughput(Throughput::Elements(prim::LOCK_OPS as u64));
+    let mut rt = None;
+    both::<executor::sync::Mutex<u64>>(&mut g, &mut rt, w);
+    both::<tokio::sync::Mutex<u64>>(&mut g, &mut rt, w);
+    both::<async_lock::Mutex<u64>>(&mut g, &mut rt, w);
+    g.finish();
+}
+
+fn sync_semaphore(c: &mut Criterion, w: usize) {
+    fn both<S: BenchSemaphore>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        rt: &mut Option<ExecutorRt>,
+        w: usize,
+    ) {
+        primitive(g, rt, w, S::NAME, "uncontended", |rt| {
+            prim::semaphore::<_, S>(rt, false)
+        });
+        primitive(g, rt, w, S::NAME, "contended", |rt| {
+            prim::semaphore::<_, S>(rt, true)
+        });
+    }
+    let mut g = group(c, "sync_semaphore");
+    g.throughput(Throughput::Elements(prim::LOCK_OPS as u64));
+    let mut rt = None;
+    both::<executor::sync::Semaphore>(&mut g, &mut rt, w);
+    both::<tokio::sync::Semaphore>(&mut g, &mut rt, w);
+    both::<async_lock::Semaphore>(&mut g, &mut rt, w);
+    g.finish();
+}
+
+fn sync_mpsc(c: &mut Criterion, w: usize) {
+    fn one<C: BenchMpsc>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        rt: &mut Option<ExecutorRt>,
+        w: usize,
+    ) {
+        primitive(g, rt, w, C::NAME, "bounded", prim::mpsc::<_, C>);
+    }
+    let mut g = group(c, "sync_mpsc");
+    g.throughput(Throughput::Elements(prim::MESSAGES as u64));
+    let mut rt = None;
+    one::<prim::ExecutorMpsc>(&mut g, &mut rt, w);
+    one::<prim::TokioMpsc>(&mut g, &mut rt, w);
+    one::<prim::AsyncChannelMpsc>(&mut g, &mut rt, w);
+    g.finish();
+}
+
+fn sync_oneshot(c: &mut Criterion, w: usize) {
+    fn one<O: BenchOneshot>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        rt: &mut Option<ExecutorRt>,
+        w: usize,
+    ) {
+        primitive(g, rt, w, O::NAME, "round_trip", prim::oneshot::<_, O>);
+    }
+    let mut g = group(c, "sync_oneshot");
+    g.throughput(Throughput::Elements(prim::ROUND_TRIPS as u64));
+    let mut rt = None;
+    one::<prim::ExecutorOneshot>(&mut g, &mut rt, w);
+    one::<prim::TokioOneshot>(&mut g, &mut rt, w);
+    one::<prim::AsyncChannelOneshot>(&mut g, &mut rt, w);
+    g.finish();
+}
+
+fn time_sleep(c: &mut Criterion, w: usize) {
+    fn both<S: BenchSleep>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        rt: &mut Option<ExecutorRt>,
+        w: usize,
+    ) {
+        g.throughput(Throughput::Elements(prim::SLEEPS_ARMED as u64));
+        primitive(g, rt, w, S::NAME, "arm", prim::sleep_arm::<_, S>);
+        g.throughput(Throughput::Elements(
+            (prim::SLEEPERS * prim::SLEEPS_FIRED) as u64,
+        ));
+        primitive(g, rt, w, S::NAME, "fire", prim::sleep_fire::<_, S>);
+    }
+    let mut g = group(c, "time_sleep");
+    let mut rt = None;
+    both::<prim::ExecutorSleep>(&mut g, &mut rt, w);
+    both::<prim::TokioSleep>(&mut g, &mut rt, w);
+    both::<prim::AsyncIoSleep>(&mut g, &mut rt, w);
+    g.finish();
 }

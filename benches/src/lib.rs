@@ -9,6 +9,7 @@
 pub mod alloc_count;
 pub mod idle;
 pub mod meta;
+pub mod primitives;
 pub mod shim;
 pub mod workers;
 pub mod workloads;

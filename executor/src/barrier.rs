@@ -68,7 +68,7 @@ mod imp {
 
 #[cfg(any(not(target_os = "linux"), loom, miri))]
 mod imp {
-    use crate::sync::{fence, Ordering};
+    use crate::loom_sync::{fence, Ordering};
 
     #[inline]
     pub(crate) fn light() {

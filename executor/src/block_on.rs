@@ -12,8 +12,8 @@ use std::sync::{Condvar, Mutex as StdMutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 
+use crate::loom_sync::Arc;
 use crate::scheduler::Shared;
-use crate::sync::Arc;
 use crate::task::record::TaskRecord;
 use crate::trace::{self, Outcome, ThreadTrace};
 use crate::{clock, context, freeze};

@@ -5,8 +5,8 @@ use std::ptr::NonNull;
 
 use introspect::TaskId;
 
+use crate::loom_sync::Arc;
 use crate::scheduler::Shared;
-use crate::sync::Arc;
 use crate::task::record::TaskRecord;
 
 thread_local! {

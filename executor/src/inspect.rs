@@ -8,10 +8,10 @@
 use introspect::{Stack, TaskInfo, TaskState, Trace};
 
 use crate::frames::Symbolizer;
+use crate::loom_sync::Arc;
 use crate::scheduler::Shared;
 use crate::snapshot::{task_info, View};
 use crate::stack;
-use crate::sync::Arc;
 use crate::task::record::Row;
 use crate::trace;
 

@@ -68,14 +68,16 @@ mod fatal;
 mod frames;
 mod freeze;
 mod inspect;
+mod loom_sync;
 mod registry;
 mod resource;
 mod runtime;
 mod scheduler;
 mod snapshot;
 mod stack;
-mod sync;
+pub mod sync;
 pub mod task;
+pub mod time;
 mod trace;
 mod watchdog;
 

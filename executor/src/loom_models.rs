@@ -3,7 +3,7 @@
 //! Run with `.ci/loom` (it builds this crate alone with `--cfg loom` through `cargo rustc`,
 //! so dependencies keep std's primitives, and runs the `loom_` tests).
 //! The models drive the real `TaskRecord` and `Registry` code (their atomics and locks come
-//! from `crate::sync`, which is loom's here); the freezing flag is a model-local atomic with
+//! from `crate::loom_sync`, which is loom's here); the freezing flag is a model-local atomic with
 //! the same orderings as `freeze::is_freezing`, because a global would leak between loom's
 //! iterations.
 

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use crate::loom_sync::{Arc, Mutex, MutexGuard, TryLockError};
 use crate::task::record::{Row, StateKind, TaskRecord};
 use crate::trace::{Target, ThreadTrace};
 
@@ -443,7 +443,7 @@ fn try_lock_within<'m, T>(mutex: &'m Mutex<T>, budget: &mut Duration) -> Option<
                     *budget = Duration::ZERO;
                     return None;
                 }
-                crate::sync::yield_now();
+                crate::loom_sync::yield_now();
             }
         }
     }

@@ -100,12 +100,13 @@ impl ResourceCore {
 
     /// Records that the task being polled on this thread took `amount` of the resource (rule
     /// 2). Outside a task the hold is not named (a plain thread has no id to show).
+    #[inline]
     pub(crate) fn acquire(&self, amount: u64) -> Hold {
         let Some(task) = context::current_task() else {
             self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
             return Hold(None);
         };
-        let now = clock::now();
+        let now = hold_time();
         for (i, slot) in self.holders.iter().enumerate() {
             // Relaxed is enough for the claim and the fields: a snapshot reads holders as
             // a report and orders nothing by them.
@@ -123,7 +124,40 @@ impl ResourceCore {
         Hold(None)
     }
 
+    /// [`ResourceCore::acquire`] for a resource one task holds at a time (a mutex): the
+    /// holder is then the only writer of slot 0, so three plain stores do, no claim.
+    ///
+    /// The caller must hold the resource exclusively from before this call until after the
+    /// matching [`ResourceCore::release`], and must never mix this with `acquire` on the same
+    /// core: the lock's own acquire/release ordering then orders one holder's stores before
+    /// the next holder's (a snapshot racing with them may show a holder a moment late or
+    /// early, which rule 3 allows).
+    #[inline]
+    pub(crate) fn acquire_exclusive(&self) -> Hold {
+        let Some(task) = context::current_task() else {
+            self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
+            return Hold(None);
+        };
+        let slot = &self.holders[0];
+        // Relaxed: see above; `task` last, so a snapshot that sees it rarely sees an old
+        // `since` (and a wrong one only shows a wrong duration).
+        slot.since.store(hold_time(), Ordering::Relaxed);
+        slot.amount.store(1, Ordering::Relaxed);
+        slot.task.store(task.0, Ordering::Relaxed);
+        Hold(Some(0))
+    }
+
+    /// Whether anyone holds the resource now (for [`Resource::detail`]).
+    pub(crate) fn is_held(&self) -> bool {
+        self.unnamed_holders.load(Ordering::Relaxed) > 0
+            || self
+                .holders
+                .iter()
+                .any(|slot| slot.task.load(Ordering::Relaxed) != 0)
+    }
+
     /// Gives back what [`ResourceCore::acquire`] recorded.
+    #[inline]
     pub(crate) fn release(&self, hold: Hold) {
         match hold.0 {
             Some(i) => self.holders[i].task.store(0, Ordering::Relaxed),
@@ -161,6 +195,18 @@ impl ResourceCore {
     }
 }
 
+/// When a hold starts, in `clock` ticks: the end of this thread's last poll when it has not
+/// parked since (the start of the poll in progress, free), else a clock reading. A hold
+/// shown a poll's length too long is fine; a clock read (9.4 ns, `clock.rs`) on every
+/// uncontended lock would cost about as much as the lock itself.
+#[inline]
+fn hold_time() -> u64 {
+    match clock::last_poll_end() {
+        0 => clock::now(),
+        t => t,
+    }
+}
+
 impl Drop for ResourceCore {
     fn drop(&mut self) {
         let key = *self.key.get_mut();
@@ -186,6 +232,14 @@ pub(crate) fn register(resource: &Arc<dyn Resource>) {
     let key = shard.insert(Arc::downgrade(resource));
     // Relaxed: read back only by the core's own `drop`, which has `&mut`.
     core.key.store(key, Ordering::Relaxed);
+}
+
+/// Creates the shared state of a new primitive and makes it visible to dumps (rule 1).
+pub(crate) fn registered<R: Resource + 'static>(resource: R) -> Arc<R> {
+    let resource = Arc::new(resource);
+    let as_dyn: Arc<dyn Resource> = resource.clone();
+    register(&as_dyn);
+    resource
 }
 
 /// Every live resource, as the dump shows it (waiters are filled in later, from the tasks).

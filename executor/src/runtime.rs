@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use crate::block_on::{block_on, BlockOnKind};
 use crate::config::{BuildError, Builder, Config};
+use crate::loom_sync::{Arc, Ordering};
 use crate::scheduler::{spawn_workers, Shared};
-use crate::sync::{Arc, Ordering};
 use crate::task::spawn::spawn_on;
 use crate::task::JoinHandle;
 use crate::{context, env, fatal};

@@ -18,9 +18,9 @@ use crate::clock;
 use crate::config::FreezePolicy;
 use crate::frames::{self, Symbolizer};
 use crate::inspect::{self, Extras};
+use crate::loom_sync::Arc;
 use crate::runtime::Handle;
 use crate::scheduler::Shared;
-use crate::sync::Arc;
 use crate::task::record::{Row, StateKind};
 use crate::task::wait::{self, ResourceOp, Waiting};
 

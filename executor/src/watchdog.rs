@@ -21,9 +21,9 @@ use introspect::{quote, render, HumanDuration, TaskId, NAME_LIMIT};
 
 use crate::clock;
 use crate::frames::{self, Symbolizer};
+use crate::loom_sync::Arc;
 use crate::scheduler::Shared;
 use crate::stack;
-use crate::sync::Arc;
 use crate::task::record::{Row, StateKind};
 
 /// Thresholds of one runtime's watchdog.

@@ -12,7 +12,7 @@
 
 use event_listener::{Event, EventListener};
 
-use crate::sync::{fence, AtomicUsize, Ordering};
+use crate::loom_sync::{fence, AtomicUsize, Ordering};
 
 #[derive(Debug)]
 pub(crate) struct Idle {

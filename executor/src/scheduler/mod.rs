@@ -22,8 +22,8 @@ use concurrent_queue::ConcurrentQueue;
 pub(crate) use worker::{mark_current_worker_stopped, spawn_workers, WorkerShared};
 
 use crate::config::{Config, FreezePolicy};
+use crate::loom_sync::{AtomicBool, Ordering};
 use crate::registry::Registry;
-use crate::sync::{AtomicBool, Ordering};
 use crate::task::meta::Runnable;
 use idle::Idle;
 

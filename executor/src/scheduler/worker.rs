@@ -9,7 +9,7 @@ use event_listener::Listener;
 use introspect::{TaskId, WorkerState};
 
 use super::{Shared, LOCAL_QUEUE_CAPACITY};
-use crate::sync::{Arc, AtomicU64, AtomicU8, Ordering};
+use crate::loom_sync::{Arc, AtomicU64, AtomicU8, Ordering};
 use crate::task::meta::Runnable;
 use crate::{clock, context, freeze};
 use std::sync::atomic::AtomicI32;

@@ -11,7 +11,7 @@ use pin_project_lite::pin_project;
 
 use crate::config::TaskPanic;
 use crate::context;
-use crate::sync::Ordering;
+use crate::loom_sync::Ordering;
 use crate::task::join::JoinError;
 use crate::task::meta::TaskMeta;
 

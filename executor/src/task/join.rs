@@ -10,8 +10,8 @@ use introspect::{quote, TaskId, NAME_LIMIT};
 
 use std::task::Waker;
 
+use crate::loom_sync::Ordering;
 use crate::registry::RecordRef;
-use crate::sync::Ordering;
 use crate::task::harness::panic_message;
 use crate::task::meta::TaskMeta;
 use crate::task::record::TaskRecord;

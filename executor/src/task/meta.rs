@@ -1,8 +1,8 @@
 //! What async-task stores beside each task's future.
 
+use crate::loom_sync::Arc;
 use crate::registry::{RecordRef, SlotId};
 use crate::scheduler::Shared;
-use crate::sync::Arc;
 use crate::task::record::TaskRecord;
 
 /// The metadata of every spawned task: where its record is, and its runtime.

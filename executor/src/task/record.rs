@@ -22,8 +22,8 @@ use std::panic::Location;
 use std::task::Waker;
 
 use crate::barrier;
-use crate::sync::Arc;
-use crate::sync::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
+use crate::loom_sync::Arc;
+use crate::loom_sync::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
 use crate::task::name::TaskName;
 use crate::task::waker_slot::WakerSlot;
 use crate::trace::{Target, ThreadTrace};

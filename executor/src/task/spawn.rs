@@ -4,8 +4,8 @@ use std::future::Future;
 use std::panic::Location;
 
 use crate::context;
+use crate::loom_sync::Arc;
 use crate::scheduler::{schedule, Shared};
-use crate::sync::Arc;
 use crate::task::harness::Harness;
 use crate::task::join::JoinHandle;
 use crate::task::meta::TaskMeta;

@@ -18,7 +18,7 @@ use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::task::Waker;
 
-// Not `crate::sync`: the slot is not part of any loom model, and std's atomics give `get_mut`.
+// Not `crate::loom_sync`: the slot is not part of any loom model, and std's atomics give `get_mut`.
 use std::sync::atomic::{AtomicU8, Ordering};
 
 const EMPTY: u8 = 0;

@@ -49,3 +49,27 @@ pub mod child;
 
 /// How long stress tests run: bounded, and short enough for CI on 2 cores.
 pub const STRESS_TIME: Duration = Duration::from_millis(1500);
+
+/// Polls `check` until it returns `Some`, sleeping a millisecond between tries; panics with
+/// `what` after a minute (a hang guard, not a timing assertion).
+pub fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(out) = check() {
+            return out;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Whether task `id` waits in `snapshot` on something whose words contain `what`.
+pub fn waits_on(snapshot: &introspect::Snapshot, id: executor::TaskId, what: &str) -> bool {
+    snapshot
+        .tasks
+        .iter()
+        .any(|t| t.id == id && t.wait.as_ref().is_some_and(|w| w.what.contains(what)))
+}
