@@ -66,8 +66,14 @@ pub mod task;
 
 #[doc(hidden)]
 pub mod __private {
-    //! Used by the code `#[executor::main]` and `#[executor::test]` generate.
+    //! Used by the code `#[executor::main]` and `#[executor::test]` generate, and by this
+    //! crate's integration tests. Not public API.
     pub use crate::private::{run_main, run_test};
+
+    /// The local run queue, for its stress test (`tests/local_queue.rs`).
+    pub mod queue {
+        pub use crate::scheduler::queue::{new, Overflow, Owner, Stealer, CAPACITY};
+    }
 }
 mod private;
 

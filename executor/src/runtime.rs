@@ -60,14 +60,15 @@ impl Runtime {
         if config.sigquit {
             fatal::signal::install_sigquit_handler();
         }
-        let shared = Arc::new(Shared::new(config, workers));
+        let (shared, queues) = Shared::new(config, workers);
+        let shared = Arc::new(shared);
         {
             let mut all = RUNTIMES.lock().unwrap_or_else(|e| e.into_inner());
             all.retain(|w| w.strong_count() > 0);
             all.push(Arc::downgrade(&shared));
         }
         let handle = Handle { shared };
-        match spawn_workers(&handle.shared) {
+        match spawn_workers(&handle.shared, queues) {
             Ok(threads) => Ok(Runtime { handle, threads }),
             Err(e) => {
                 // Threads that did start see the shutdown flag and exit.
@@ -166,9 +167,10 @@ fn shutdown_with_deadline(
     while let Ok(r) = shared.injector.pop() {
         drop(r);
     }
+    // The local queues, from their stealer side: their workers have exited, or, when this
+    // thread stopped waiting for them, drain their own queues when they do (worker.rs).
     for w in shared.workers.iter() {
-        w.queue.close();
-        while let Ok(r) = w.queue.pop() {
+        while let Some(r) = w.queue.pop() {
             drop(r);
         }
     }
