@@ -83,8 +83,14 @@ mod watchdog;
 
 #[doc(hidden)]
 pub mod __private {
-    //! Used by the code `#[executor::main]` and `#[executor::test]` generate.
+    //! Used by the code `#[executor::main]` and `#[executor::test]` generate, by this
+    //! crate's integration tests and by the benchmarks. Not public API.
     pub use crate::private::{run_main, run_test, task_record_size};
+
+    /// The local run queue, for its stress test (`tests/local_queue.rs`).
+    pub mod queue {
+        pub use crate::scheduler::queue::{new, Overflow, Owner, Stealer, CAPACITY};
+    }
 }
 mod private;
 

@@ -1,11 +1,14 @@
-//! Loom models of the two protocols the dump depends on.
+//! Loom models of the two protocols the dump depends on, and (in `queue.rs`) of the
+//! workers' local run queue.
 //!
 //! Run with `.ci/loom` (it builds this crate alone with `--cfg loom` through `cargo rustc`,
 //! so dependencies keep std's primitives, and runs the `loom_` tests).
-//! The models drive the real `TaskRecord` and `Registry` code (their atomics and locks come
-//! from `crate::loom_sync`, which is loom's here); the freezing flag is a model-local atomic with
-//! the same orderings as `freeze::is_freezing`, because a global would leak between loom's
-//! iterations.
+//! The models drive the real `TaskRecord`, `Registry` and run-queue code (their atomics,
+//! locks and cells come from `crate::loom_sync`, which is loom's here); the freezing flag is a
+//! model-local atomic with the same orderings as `freeze::is_freezing`, because a global
+//! would leak between loom's iterations.
+
+mod queue;
 
 use std::panic::Location;
 

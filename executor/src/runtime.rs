@@ -65,7 +65,8 @@ impl Runtime {
         if config.sigquit {
             fatal::signal::install_sigquit_handler();
         }
-        let shared = Arc::new(Shared::new(config, workers));
+        let (shared, queues) = Shared::new(config, workers);
+        let shared = Arc::new(shared);
         {
             let mut all = RUNTIMES.lock().unwrap_or_else(|e| e.into_inner());
             all.retain(|w| w.strong_count() > 0);
@@ -77,7 +78,7 @@ impl Runtime {
             // Dumps say so where a stack is missing; say it once here too.
             eprintln!("executor: native stacks of running tasks are off: {e}");
         }
-        match spawn_workers(&handle.shared) {
+        match spawn_workers(&handle.shared, queues) {
             Ok(threads) => {
                 crate::watchdog::start(&handle.shared);
                 Ok(Runtime { handle, threads })
@@ -185,9 +186,10 @@ fn shutdown_with_deadline(
     while let Ok(r) = shared.injector.pop() {
         drop(r);
     }
+    // The local queues, from their stealer side: their workers have exited, or, when this
+    // thread stopped waiting for them, drain their own queues when they do (worker.rs).
     for w in shared.workers.iter() {
-        w.queue.close();
-        while let Ok(r) = w.queue.pop() {
+        while let Some(r) = w.queue.pop() {
             drop(r);
         }
     }

@@ -104,3 +104,43 @@ fn shutdown_timeout_returns_despite_a_stuck_task() {
     assert!(start.elapsed() < Duration::from_secs(5));
     release.store(true, Ordering::SeqCst);
 }
+
+/// A worker stuck in a poll still owns its local queue: shutdown takes the queued tasks
+/// through the queue's stealer side without it, and the worker drops what it still holds
+/// (its LIFO slot) when it finally returns to its loop and exits.
+#[test]
+fn shutdown_timeout_drains_the_queue_of_a_stuck_worker() {
+    let drops = DropCounter::default();
+    let rt = rt(1);
+    let release = Arc::new(AtomicBool::new(false));
+    let queued = Arc::new(AtomicBool::new(false));
+    let (r, q, d) = (release.clone(), queued.clone(), drops.clone());
+    drop(rt.spawn(async move {
+        // Spawned on the worker: into its LIFO slot and local queue (100 fit, no overflow).
+        for _ in 0..100 {
+            let t = d.track();
+            drop(executor::spawn(async move {
+                let _t = t;
+                loop {
+                    executor::yield_now().await;
+                }
+            }));
+        }
+        q.store(true, Ordering::SeqCst);
+        while !r.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }));
+    while !queued.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    rt.shutdown_timeout(Duration::from_millis(50));
+    // Everything but the LIFO slot's task, which only its worker can reach.
+    assert!(drops.count() >= 99, "{} dropped", drops.count());
+    release.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while drops.count() < 100 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(drops.count(), 100);
+}

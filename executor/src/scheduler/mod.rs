@@ -5,16 +5,21 @@
 //!    that was there moves to the back of the local queue), because the task woken last is
 //!    the one whose data is hot (message passing). A task that woke itself (a yield) goes to
 //!    the back of the local queue instead, so it cannot hog the worker.
-//! 2. A full local queue spills half of itself to the injector.
+//! 2. A full local queue spills half of itself, and the task being pushed, to the injector
+//!    (`queue.rs` rule 5).
 //! 3. Spawned or woken anywhere else: the injector.
 //! 4. Once shutdown has begun, anywhere: the graveyard, a queue that shutdown and exiting
 //!    workers drain by dropping its tasks. Never dropped inside the wake itself.
 //!
 //! Where a worker looks (see `worker.rs`): every 61st tick the injector first (fairness),
 //! then the LIFO slot (at most 3 times in a row), the local queue, the injector (taking a
-//! batch), then the other workers (stealing half).
+//! batch), then the other workers (stealing half, `queue.rs` rule 4).
+//!
+//! Each worker's local queue is `queue.rs`'s ring: the worker owns it (pushes and pops), any
+//! thread may steal from it. The injector is a `concurrent-queue`.
 
 mod idle;
+pub(crate) mod queue;
 mod worker;
 
 use concurrent_queue::ConcurrentQueue;
@@ -53,20 +58,26 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, workers: usize) -> Shared {
-        Shared {
+    /// The shared state of a runtime with `workers` workers, and the owner handles of their
+    /// local queues, one per worker, in worker order (see [`spawn_workers`]).
+    pub(crate) fn new(config: Config, workers: usize) -> (Shared, Vec<queue::Owner<Runnable>>) {
+        let (owners, stealers): (Vec<_>, Vec<_>) = (0..workers).map(|_| queue::new()).unzip();
+        let shared = Shared {
             // Several shards per worker: threads outside the runtime spawn too, and a task is
             // often freed on another thread than the one that spawned it.
             registry: Registry::new((4 * workers).next_power_of_two().max(8)),
             injector: ConcurrentQueue::unbounded(),
-            workers: (0..workers)
-                .map(|i| WorkerShared::new(format!("{}-{i}", config.thread_name)))
+            workers: stealers
+                .into_iter()
+                .enumerate()
+                .map(|(i, queue)| WorkerShared::new(format!("{}-{i}", config.thread_name), queue))
                 .collect(),
             idle: Idle::new(workers),
             shutdown: AtomicBool::new(false),
             graveyard: ConcurrentQueue::unbounded(),
             config,
-        }
+        };
+        (shared, owners)
     }
 
     /// The freeze policy in force.
@@ -134,6 +145,16 @@ impl Shared {
     /// Whether any queue another worker could take from holds a task.
     pub(crate) fn has_visible_work(&self) -> bool {
         !self.injector.is_empty() || self.workers.iter().any(|w| !w.queue.is_empty())
+    }
+}
+
+/// Rule 2: a full local queue's overflow goes to the injector (or, once shutdown closed it,
+/// to the graveyard: rule 4).
+impl queue::Overflow<Runnable> for Shared {
+    fn push_batch(&self, tasks: impl Iterator<Item = Runnable>) {
+        for runnable in tasks {
+            self.push_injector(runnable);
+        }
     }
 }
 

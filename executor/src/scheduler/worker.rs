@@ -4,10 +4,10 @@ use std::cell::{Cell, OnceCell};
 use std::io;
 use std::thread::JoinHandle;
 
-use concurrent_queue::{ConcurrentQueue, PushError};
 use event_listener::Listener;
 use introspect::{TaskId, WorkerState};
 
+use super::queue::{Owner, Stealer};
 use super::{Shared, LOCAL_QUEUE_CAPACITY};
 use crate::loom_sync::{Arc, AtomicU64, AtomicU8, Ordering};
 use crate::task::meta::Runnable;
@@ -37,9 +37,16 @@ const STATE_EXITED: u8 = 4;
 
 /// The part of a worker that other threads see: its queue (to steal from) and its status
 /// (for snapshots and the freeze wait).
+///
+/// Aligned to 128 bytes (two cache lines, as the x86 prefetcher pairs them) because the
+/// workers' records sit side by side in one slice and each worker writes its own `state`,
+/// `current_task` and `ticks` on every poll: unaligned, two workers would share a line.
 #[derive(Debug)]
+#[repr(align(128))]
 pub(crate) struct WorkerShared {
-    pub(crate) queue: ConcurrentQueue<Runnable>,
+    /// The worker's local queue, for everyone but the worker: stealing, its length, and
+    /// shutdown's drain.
+    pub(crate) queue: Stealer<Runnable>,
     pub(crate) thread_name: String,
     state: AtomicU8,
     current_task: AtomicU64,
@@ -51,9 +58,9 @@ pub(crate) struct WorkerShared {
 }
 
 impl WorkerShared {
-    pub(crate) fn new(thread_name: String) -> WorkerShared {
+    pub(crate) fn new(thread_name: String, queue: Stealer<Runnable>) -> WorkerShared {
         WorkerShared {
-            queue: ConcurrentQueue::bounded(LOCAL_QUEUE_CAPACITY),
+            queue,
             thread_name,
             state: AtomicU8::new(STATE_SEARCHING),
             current_task: AtomicU64::new(0),
@@ -123,6 +130,8 @@ impl WorkerShared {
 struct Local {
     shared: Arc<Shared>,
     index: usize,
+    /// The worker's local queue (`WorkerShared::queue` is its other end).
+    queue: Owner<Runnable>,
     /// The task spawned or woken last on this worker (scheduler rule 1).
     lifo: Cell<Option<Runnable>>,
     lifo_streak: Cell<u8>,
@@ -141,15 +150,20 @@ thread_local! {
     static LOCAL: OnceCell<Local> = const { OnceCell::new() };
 }
 
-/// Starts one thread per worker.
-pub(crate) fn spawn_workers(shared: &Arc<Shared>) -> io::Result<Vec<JoinHandle<()>>> {
+/// Starts one thread per worker; `queues` are the owner handles `Shared::new` gave, in
+/// worker order.
+pub(crate) fn spawn_workers(
+    shared: &Arc<Shared>,
+    queues: Vec<Owner<Runnable>>,
+) -> io::Result<Vec<JoinHandle<()>>> {
+    debug_assert_eq!(queues.len(), shared.workers.len());
     let mut threads = Vec::with_capacity(shared.workers.len());
-    for index in 0..shared.workers.len() {
+    for (index, queue) in queues.into_iter().enumerate() {
         let shared = shared.clone();
         let name = shared.workers[index].thread_name.clone();
         let spawned = std::thread::Builder::new()
             .name(name)
-            .spawn(move || worker_main(shared, index));
+            .spawn(move || worker_main(shared, index, queue));
         match spawned {
             Ok(t) => threads.push(t),
             Err(e) => return Err(e),
@@ -158,7 +172,7 @@ pub(crate) fn spawn_workers(shared: &Arc<Shared>) -> io::Result<Vec<JoinHandle<(
     Ok(threads)
 }
 
-fn worker_main(shared: Arc<Shared>, index: usize) {
+fn worker_main(shared: Arc<Shared>, index: usize, queue: Owner<Runnable>) {
     context::set_worker_index(index);
     shared.workers[index]
         .tid
@@ -170,6 +184,7 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
         let _ = cell.get_or_init(|| Local {
             shared,
             index,
+            queue,
             lifo: Cell::new(None),
             lifo_streak: Cell::new(0),
             tick: Cell::new(0),
@@ -184,6 +199,13 @@ fn worker_main(shared: Arc<Shared>, index: usize) {
         // that spawn or wake. Then the tasks woken since shutdown began, among them any this
         // worker's last poll woke (when shutdown gave up waiting for it, nobody else will).
         drop(local.lifo.take());
+        // Shutdown drains this queue too, once this thread has exited; but when it stops
+        // waiting for this thread (a deadline, or a runtime dropped inside one of its own
+        // tasks), a task this worker queued after that drain would stay queued, and keep the
+        // runtime alive through its reference. So drop what is left here too.
+        while let Some(r) = local.queue.pop() {
+            drop(r);
+        }
         while local.shared.drain_graveyard() > 0 {}
         local.me().set_state(STATE_EXITED);
     });
@@ -294,23 +316,7 @@ impl Local {
 
     /// Scheduler rule 2.
     fn push_back_quiet(&self, runnable: Runnable) {
-        let queue = &self.me().queue;
-        match queue.push(runnable) {
-            Ok(()) => {}
-            // Closed only by shutdown, after this worker stopped: a late wake.
-            Err(PushError::Closed(runnable)) => self.shared.bury(runnable),
-            Err(PushError::Full(runnable)) => {
-                for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
-                    match queue.pop() {
-                        Ok(r) => {
-                            self.shared.push_injector(r);
-                        }
-                        Err(_) => break,
-                    }
-                }
-                self.shared.push_injector(runnable);
-            }
-        }
+        self.queue.push_back(runnable, &*self.shared);
     }
 
     fn next_task(&self) -> Option<Runnable> {
@@ -330,7 +336,7 @@ impl Local {
             // The streak limit protects the local queue from starving behind two tasks that
             // ping-pong; with nothing queued there is nobody to protect, and moving the task
             // to the queue would only wake another worker to steal a chain of spawns.
-            if self.lifo_streak.get() < MAX_LIFO_STREAK || self.me().queue.is_empty() {
+            if self.lifo_streak.get() < MAX_LIFO_STREAK || self.queue.is_empty() {
                 self.lifo_streak
                     .set(self.lifo_streak.get().saturating_add(1));
                 return Some(r);
@@ -338,7 +344,7 @@ impl Local {
             self.push_back(r);
         }
         self.lifo_streak.set(0);
-        if let Ok(r) = self.me().queue.pop() {
+        if let Some(r) = self.queue.pop() {
             return Some(r);
         }
         self.take_from_injector()
@@ -349,12 +355,11 @@ impl Local {
         let first = self.shared.injector.pop().ok()?;
         let share =
             (self.shared.injector.len() / self.shared.workers.len()).min(LOCAL_QUEUE_CAPACITY / 2);
-        let queue = &self.me().queue;
         for _ in 0..share {
             match self.shared.injector.pop() {
                 Ok(r) => {
-                    if let Err(e) = queue.push(r) {
-                        self.shared.push_injector(e.into_inner());
+                    if let Err(r) = self.queue.try_push(r) {
+                        self.shared.push_injector(r);
                         break;
                     }
                 }
@@ -387,26 +392,14 @@ impl Local {
         let workers = &self.shared.workers;
         let n = workers.len();
         let start = self.next_random() as usize % n;
-        let mine = &self.me().queue;
         for i in 0..n {
             let victim = (start + i) % n;
             if victim == self.index {
                 continue;
             }
-            let queue = &workers[victim].queue;
-            let half = queue.len().div_ceil(2);
-            let Ok(first) = queue.pop() else { continue };
-            for _ in 1..half {
-                match queue.pop() {
-                    Ok(r) => {
-                        if let Err(e) = mine.push(r) {
-                            self.shared.push_injector(e.into_inner());
-                        }
-                    }
-                    Err(_) => break,
-                }
+            if let Some(r) = self.queue.steal_from(&workers[victim].queue) {
+                return Some(r);
             }
-            return Some(first);
         }
         None
     }
