@@ -1,21 +1,35 @@
-//! The headline example: a small service hits a fatal error and prints what every task was
-//! doing.
+//! The headline example: a small payment service that hangs, and the dump that says why.
 //!
 //! ```text
 //! cargo run -p examples --example fatal_dump               # default policy: Freeze
 //! cargo run -p examples --example fatal_dump -- --no-freeze
 //! ```
 //!
-//! The tasks: an accept loop idle on a TCP listener, three connection handlers awaiting a
-//! channel, a CPU hog that never yields (it keeps its worker, so the dump reports it
-//! `running, skipped`), a task woken behind the hog that never got to run (`scheduled`),
-//! and a supervisor that finds a broken invariant and calls `executor::fatal`.
+//! It exits with status 2, by design: a watchdog task finds that no transfer has completed
+//! and calls `executor::fatal`, which prints what every task was doing. The bugs are the ones
+//! that "everything stopped" is usually made of, and each is plain from the dump alone:
+//!
+//! - two transfers lock the same two accounts in opposite order: a **deadlock**, printed first,
+//!   with both tasks, both mutexes and where each was created; each transfer's block shows the
+//!   `.await` it is stuck at;
+//! - a report generator compresses its output with a blocking loop inside an async fn: it
+//!   **holds its worker**, and its block shows the native stack, down to the loop's line;
+//! - a task spawned by the report generator is **starved** behind it: scheduled, never polled;
+//! - the rest is healthy: an accept loop idle in `accept()`, handlers idle on their queue.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_io::{Async, Timer};
+use executor::sync::Mutex;
 use executor::{task, FreezePolicy, Runtime};
+
+/// An account's balance.
+struct Account {
+    balance: u64,
+}
 
 fn main() {
     let policy = if std::env::args().any(|a| a == "--no-freeze") {
@@ -38,50 +52,89 @@ async fn serve() {
     let listener = Async::<TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind 127.0.0.1");
     task::Builder::new().name("accept-loop").spawn(async move {
         loop {
-            // Nobody connects: this task is idle in accept() for the whole run.
+            // Nobody connects: idle in accept() for the whole run.
             if let Ok((stream, _)) = listener.accept().await {
                 drop(stream);
             }
         }
     });
 
-    let (tx, rx) = async_channel::bounded::<String>(16);
+    let mut requests = Vec::new();
     for i in 0..3 {
-        let rx = rx.clone();
+        let (tx, queue) = executor::sync::mpsc::channel::<String>(16);
+        requests.push(tx);
         task::Builder::new()
-            .name(format!("conn-handler-{i}"))
-            .spawn(async move {
-                while let Ok(request) = rx.recv().await {
-                    drop(request);
-                }
-            });
+            .name(format!("handler-{i}"))
+            .spawn(handle_requests(queue));
     }
 
-    drop(rx);
-    task::Builder::new().name("cpu-hog").spawn(async {
-        // Spawned from inside the hog's poll, this task lands in the hog's worker's LIFO
-        // slot: woken, but it will never run, because the hog never yields.
-        task::Builder::new()
-            .name("starved-by-hog")
-            .spawn(async { println!("never printed") });
-        let start = Instant::now();
-        let mut x = 0u64;
-        while start.elapsed() < Duration::from_secs(30) {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-            std::hint::black_box(x);
-        }
-    });
+    let alice = Arc::new(Mutex::new(Account { balance: 100 }));
+    let bob = Arc::new(Mutex::new(Account { balance: 50 }));
+    let completed = Arc::new(AtomicU64::new(0));
+    for (name, from, to) in [
+        ("transfer-alice-to-bob", alice.clone(), bob.clone()),
+        ("transfer-bob-to-alice", bob.clone(), alice.clone()),
+    ] {
+        let completed = completed.clone();
+        task::Builder::new().name(name).spawn(async move {
+            transfer(&from, &to, 10).await;
+            completed.fetch_add(1, Ordering::SeqCst);
+        });
+    }
 
-    let supervisor = task::Builder::new().name("supervisor").spawn(async move {
-        Timer::after(Duration::from_millis(200)).await;
-        let queued = tx.len();
-        let handlers = tx.receiver_count();
-        // The invariant the service relies on: requests are accepted only while handlers run.
-        if handlers > 0 && queued == 0 {
+    task::Builder::new()
+        .name("report-generator")
+        .spawn(generate_report());
+
+    let watchdog = task::Builder::new().name("watchdog").spawn(async move {
+        Timer::after(Duration::from_millis(300)).await;
+        let done = completed.load(Ordering::SeqCst);
+        if done < 2 {
             executor::fatal(format!(
-                "invariant broken: {handlers} handlers idle with an empty queue after 200ms"
+                "transfers stalled: {done} of 2 completed after 300ms"
             ));
         }
     });
-    let _ = supervisor.await;
+    let _ = watchdog.await;
+    drop(requests);
+}
+
+/// Takes requests off its queue, one at a time.
+async fn handle_requests(mut queue: executor::sync::mpsc::Receiver<String>) {
+    while let Some(request) = queue.recv().await {
+        drop(request);
+    }
+}
+
+/// Moves `amount` from one account to the other. The bug: it locks `from` first, so two
+/// transfers in opposite directions each hold one lock and wait for the other.
+async fn transfer(from: &Mutex<Account>, to: &Mutex<Account>, amount: u64) {
+    let mut from = from.lock().await;
+    // Checking the balance with a remote ledger takes a moment, with the lock held.
+    Timer::after(Duration::from_millis(20)).await;
+    let mut to = to.lock().await;
+    from.balance -= amount;
+    to.balance += amount;
+}
+
+/// Builds a report, then compresses it, blocking its worker all along.
+async fn generate_report() {
+    // Spawned from inside the poll below, this task lands in this worker's queue: woken,
+    // but never run while the compression holds the worker.
+    task::Builder::new()
+        .name("send-report")
+        .spawn(async { println!("report sent") });
+    let report = vec![7u8; 1 << 16];
+    compress_in_place(report);
+}
+
+/// A CPU-heavy loop in an async context: the classic worker hog.
+fn compress_in_place(mut data: Vec<u8>) -> Vec<u8> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        for byte in data.iter_mut() {
+            *byte = byte.rotate_left(1) ^ 0x5a;
+        }
+    }
+    data
 }

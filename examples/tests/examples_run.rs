@@ -20,6 +20,11 @@ struct Output {
 /// Runs `cargo run -q -p examples --example NAME -- ARGS`, panicking on a timeout or a
 /// non-zero exit status.
 fn run_example(name: &str, args: &[&str]) -> Output {
+    run_example_with_status(name, args, 0)
+}
+
+/// [`run_example`] for an example that ends with `code`.
+fn run_example_with_status(name: &str, args: &[&str], code: i32) -> Output {
     let mut child = Command::new(env!("CARGO"))
         .args(["run", "-q", "-p", "examples", "--example", name, "--"])
         .args(args)
@@ -60,8 +65,9 @@ fn run_example(name: &str, args: &[&str]) -> Output {
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
     };
-    assert!(
-        status.success(),
+    assert_eq!(
+        status.code(),
+        Some(code),
         "example {name} {args:?} exited with {status}\nstdout:\n{}\nstderr:\n{}",
         output.stdout,
         output.stderr
@@ -180,4 +186,89 @@ fn live_snapshot_json_to_file() {
     let json = std::fs::read_to_string(&path).expect("read JSON snapshot");
     let _ = std::fs::remove_file(&path);
     check_json(&json);
+}
+
+/// The block of the task (or group) whose title line contains `title`.
+fn block<'a>(dump: &'a str, title: &str) -> &'a str {
+    dump.split("\n\n")
+        .find(|b| {
+            b.lines().next().is_some_and(|l| {
+                (l.starts_with("task ") || l.contains(" tasks ")) && l.contains(title)
+            })
+        })
+        .unwrap_or_else(|| panic!("no block {title:?} in\n{dump}"))
+}
+
+/// The line of the example's source that is exactly `text`.
+fn source_line(text: &str) -> usize {
+    include_str!("../examples/fatal_dump.rs")
+        .lines()
+        .position(|l| l == text)
+        .expect("the line is in fatal_dump.rs")
+        + 1
+}
+
+/// The headline: each planted bug is plain from the dump, under both policies.
+fn headline(args: &[&str]) {
+    let out = run_example_with_status("fatal_dump", args, 2);
+    let dump = &out.stderr;
+    assert!(
+        dump.starts_with("fatal error: transfers stalled: 0 of 2 completed after 300ms\n"),
+        "{dump}"
+    );
+    // The deadlock, first, with both transfers and both mutexes.
+    let deadlock = dump
+        .lines()
+        .find(|l| l.starts_with("deadlock: "))
+        .unwrap_or_else(|| panic!("no deadlock line in\n{dump}"));
+    assert_eq!(
+        deadlock.matches("waits for mutex #").count(),
+        2,
+        "{deadlock}"
+    );
+    // Each transfer is stuck at its second lock, holding the first.
+    let second_lock = source_line("    let mut to = to.lock().await;");
+    for name in ["transfer-alice-to-bob", "transfer-bob-to-alice"] {
+        let b = block(dump, name);
+        assert!(
+            b.contains(&format!("fatal_dump.rs:{second_lock}:"))
+                && b.contains(" in fatal_dump::transfer"),
+            "{b}"
+        );
+        assert!(b.contains("    holds mutex #"), "{b}");
+    }
+    // The hog's native stack reaches the compression loop.
+    let hog = block(dump, "\"report-generator\"");
+    let lines = [
+        source_line("        for byte in data.iter_mut() {"),
+        source_line("            *byte = byte.rotate_left(1) ^ 0x5a;"),
+        source_line("    while start.elapsed() < Duration::from_secs(30) {"),
+    ];
+    assert!(
+        lines
+            .iter()
+            .any(|l| hog.contains(&format!("fatal_dump.rs:{l}:"))),
+        "{hog}"
+    );
+    assert!(hog.contains(" in fatal_dump::compress_in_place"), "{hog}");
+    // Starved behind it.
+    assert!(
+        block(dump, "\"send-report\"").contains("[scheduled, "),
+        "{dump}"
+    );
+    // The healthy part, grouped.
+    assert!(
+        block(dump, "3 tasks \"handler-#\"").contains("waiting in "),
+        "{dump}"
+    );
+}
+
+#[test]
+fn the_headline_dump_shows_each_bug_under_freeze() {
+    headline(&[]);
+}
+
+#[test]
+fn the_headline_dump_shows_each_bug_under_no_freeze() {
+    headline(&["--no-freeze"]);
 }

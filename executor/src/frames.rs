@@ -176,7 +176,8 @@ impl Symbolizer {
                     runtime: is_not_users(&function, file.as_deref()),
                     function,
                     file,
-                    line: symbol.lineno(),
+                    // Line 0 is DWARF's "no line" (compiler-made code).
+                    line: symbol.lineno().filter(|&l| l > 0),
                     column: symbol.colno(),
                 });
             });

@@ -76,7 +76,7 @@ pub(crate) fn build_tasks(
         }
         let stack = match tid.map(|tid| stack::capture(tid, &who, stack::ANSWER_BOUND)) {
             Some(Ok(ips)) => Stack::Captured {
-                frames: stack::task_frames(symbolizer.frames_of(&ips)),
+                frames: stack::resolve(ips, symbolizer),
             },
             Some(Err(reason)) => Stack::Unavailable { reason },
             None => Stack::Unavailable {

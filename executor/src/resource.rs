@@ -242,9 +242,10 @@ pub(crate) fn registered<R: Resource + 'static>(resource: R) -> Arc<R> {
     resource
 }
 
-/// Every live resource, as the dump shows it (waiters are filled in later, from the tasks).
-/// `bound` limits the total wait for shard locks (rule 3); `None` waits.
-pub(crate) fn collect(bound: Option<Duration>) -> (Vec<ResourceInfo>, usize) {
+/// Every live resource, as the dump shows it (waiters are filled in later, from the tasks),
+/// its hold times counted up to `now` (the reading the tasks' rows were taken at, so that one
+/// dump's times agree). `bound` limits the total wait for shard locks (rule 3); `None` waits.
+pub(crate) fn collect(bound: Option<Duration>, now: u64) -> (Vec<ResourceInfo>, usize) {
     let mut live: Vec<Arc<dyn Resource>> = Vec::new();
     let mut unread = 0;
     let deadline = bound.map(|b| Instant::now() + b);
@@ -268,7 +269,6 @@ pub(crate) fn collect(bound: Option<Duration>) -> (Vec<ResourceInfo>, usize) {
         }
     }
     // Rule 4: the guards are gone; `live` drops at the end of this function.
-    let now = clock::now();
     let mut infos: Vec<ResourceInfo> = live
         .iter()
         .map(|r| {

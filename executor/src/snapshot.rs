@@ -264,6 +264,7 @@ impl Handle {
             .map(|row| (row, 0))
             .collect();
         let now = clock::now();
+        let resources = crate::resource::collect(None, now);
         let mut symbolizer = Symbolizer::new();
         let extras = Extras {
             traces: options.await_traces,
@@ -280,7 +281,7 @@ impl Handle {
         let mut snapshot = assemble(
             std::slice::from_ref(&self.shared),
             tasks,
-            crate::resource::collect(None),
+            resources,
             Reason::Live,
             self.shared.policy(),
         );

@@ -31,6 +31,8 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::frames::Symbolizer;
+
 /// Frames a capture keeps at most.
 const MAX_FRAMES: usize = 128;
 
@@ -194,6 +196,33 @@ pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Ve
     // else will touch the buffer.
     drop(unsafe { Box::from_raw(capture) });
     Ok(ips)
+}
+
+/// Resolves a captured stack. Every address of a stack walk is a return address, which the
+/// symbolizer steps back from to find the call's line, except the interrupted frame's: the
+/// signal stopped it at an exact instruction. That one is stepped forward first, so that it
+/// resolves to its own line.
+pub(crate) fn resolve(mut ips: Vec<usize>, symbolizer: &mut Symbolizer) -> Vec<introspect::Frame> {
+    let trampoline = ips.iter().position(|&ip| {
+        symbolizer
+            .frames_at(ip)
+            .iter()
+            .any(|f| f.function.contains("__restore_rt"))
+    });
+    if let Some(i) = trampoline {
+        if let Some(ip) = ips.get_mut(i + 1) {
+            // Unless the exact instruction has no line (compiler-made code, line 0): the one
+            // before it is the closest the debug info has.
+            let lined = symbolizer
+                .frames_at(*ip + 1)
+                .iter()
+                .all(|f| f.line.is_some_and(|l| l > 0));
+            if lined {
+                *ip += 1;
+            }
+        }
+    }
+    task_frames(symbolizer.frames_of(&ips))
 }
 
 /// The frames of a captured stack the dump shows: from the interrupted frame (the signal

@@ -168,7 +168,7 @@ fn warn_stall(
     };
     match stack {
         Ok(ips) => {
-            let mut frames = stack::task_frames(symbolizer.frames_of(&ips));
+            let mut frames = stack::resolve(ips, symbolizer);
             // Paths written like the spawn site (one style in all of the output).
             let known: Vec<String> = row.iter().map(|r| r.spawned_at.file().to_owned()).collect();
             frames::relativize_frames(&mut frames, &known);

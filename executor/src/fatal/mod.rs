@@ -138,6 +138,8 @@ pub(crate) fn freeze_and_dump(
         unread_shards += unread.shards;
     }
     let now = crate::clock::now();
+    // With the rows, before traces and stacks take their time: one instant for the dump.
+    let resources = crate::resource::collect(Some(LOCK_BOUND), now);
     let view = snapshot::View::Fatal(fatal_task);
     let mut symbolizer = Symbolizer::new();
     let extras = Extras {
@@ -150,7 +152,6 @@ pub(crate) fn freeze_and_dump(
             task.panic = Some(panic);
         }
     }
-    let resources = crate::resource::collect(Some(LOCK_BOUND));
     let mut snapshot = snapshot::assemble(&runtimes, tasks, resources, reason, policy);
     snapshot.notes.splice(0..0, freeze_notes);
     if unread_shards > 0 {
