@@ -210,7 +210,19 @@ fn spawn_one_latency(c: &mut Criterion, w: usize) {
 
 /// Workload 8: Snapshot and text render of N idle tasks (executor only).
 fn snapshot(c: &mut Criterion, w: usize) {
-    let mut g = group(c, "snapshot");
+    snapshot_group(c, w, "snapshot", &executor::SnapshotOptions::new());
+}
+
+/// Await traces: a snapshot that trace-polls each of N idle tasks, resolves the stacks, and
+/// renders the text (executor only). The cost per task of what a fatal dump adds by default.
+fn trace(c: &mut Criterion, w: usize) {
+    let traced = executor::SnapshotOptions::new().await_traces(true);
+    snapshot_group(c, w, "trace", &traced);
+}
+
+/// A live snapshot taken with `options` and rendered, with 10,000 and 100,000 idle tasks.
+fn snapshot_group(c: &mut Criterion, w: usize, name: &str, options: &executor::SnapshotOptions) {
+    let mut g = group(c, name);
     let mut rt: Option<ExecutorRt> = None;
     for tasks in [10_000, 100_000] {
         g.throughput(Throughput::Elements(tasks as u64));
@@ -227,39 +239,10 @@ fn snapshot(c: &mut Criterion, w: usize) {
                 );
                 idle
             });
-            let options = TextOptions::default();
+            let text_options = TextOptions::default();
             b.iter(|| {
-                let snapshot = rt.runtime().handle().snapshot();
-                black_box(text(&snapshot, &options).len())
-            });
-        });
-        if let (Some(rt), Some(idle)) = (&rt, idle) {
-            idle.finish(rt);
-        }
-    }
-    g.finish();
-}
-
-/// Await traces: a snapshot that trace-polls each of N idle tasks, resolves the stacks, and
-/// renders the text (executor only). The cost per task of what a fatal dump adds by default.
-fn trace(c: &mut Criterion, w: usize) {
-    let mut g = group(c, "trace");
-    let mut rt: Option<ExecutorRt> = None;
-    let traced = executor::SnapshotOptions::new().await_traces(true);
-    for tasks in [10_000, 100_000] {
-        g.throughput(Throughput::Elements(tasks as u64));
-        let mut idle: Option<IdleTasks<ExecutorRt>> = None;
-        g.bench_function(BenchmarkId::new(ExecutorRt::NAME, tasks), |b| {
-            let rt = rt.get_or_insert_with(|| ExecutorRt::new(w));
-            idle.get_or_insert_with(|| {
-                let mut idle = IdleTasks::new(tasks);
-                idle.spawn_all(rt);
-                idle
-            });
-            let options = TextOptions::default();
-            b.iter(|| {
-                let snapshot = rt.runtime().handle().snapshot_with(&traced);
-                black_box(text(&snapshot, &options).len())
+                let snapshot = rt.runtime().handle().snapshot_with(options);
+                black_box(text(&snapshot, &text_options).len())
             });
         });
         if let (Some(rt), Some(idle)) = (&rt, idle) {

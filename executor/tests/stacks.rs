@@ -7,6 +7,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::child::{self, Finished, SCENARIO_VAR};
+use common::dump::{block, mark, marked};
 use executor::{task, FreezePolicy, Runtime};
 
 #[test]
@@ -29,12 +30,6 @@ fn policy() -> FreezePolicy {
         Ok("no_freeze") => FreezePolicy::NoFreeze,
         _ => FreezePolicy::Freeze,
     }
-}
-
-/// Prints `name=line` for the parent.
-fn mark(name: &str, line: u32) {
-    println!("MARK {name}={line}");
-    std::io::stdout().flush().unwrap();
 }
 
 enum Blocking {
@@ -140,27 +135,6 @@ fn stall_fatal() {
 
 // -------------------------------------------------------------------------------------------
 
-fn marked(run: &Finished, name: &str) -> u32 {
-    let prefix = format!("MARK {name}=");
-    run.stdout
-        .lines()
-        .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
-        .unwrap_or_else(|| panic!("no mark {name} in {}", run.stdout))
-        .parse()
-        .unwrap()
-}
-
-fn block<'a>(run: &'a Finished, title: &str) -> &'a str {
-    run.stderr
-        .split("\n\n")
-        .find(|b| {
-            b.lines()
-                .next()
-                .is_some_and(|l| l.starts_with("task ") && l.contains(title))
-        })
-        .unwrap_or_else(|| panic!("no block {title:?} in\n{}", run.stderr))
-}
-
 /// An `at` line for `line` of this file, in `function` (qualified names need full debug
 /// info: optimized test builds have line tables only, and short names for inlined frames).
 fn has_at(text: &str, line: u32, function: &str) -> bool {
@@ -171,28 +145,9 @@ fn has_at(text: &str, line: u32, function: &str) -> bool {
         .any(|l| l.trim_start().starts_with(&prefix) && named(l))
 }
 
-/// Runs `scenario`, sends SIGQUIT once it is ready, and returns the finished child.
-fn sigquit(scenario: &str, policy: &str) -> Finished {
-    let mut child = child::command(scenario)
-        .env("STACK_POLICY", policy)
-        .spawn()
-        .unwrap();
-    let ready = child::wait_for_stdout(&mut child, "ready", Duration::from_secs(60));
-    assert!(ready.is_some(), "the child never got ready");
-    // The marks were printed before "ready"; the rest of stdout is collected by `wait`.
-    let status = std::process::Command::new("kill")
-        .args(["-QUIT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let run = child::wait(child, Duration::from_secs(60));
-    assert_eq!(run.code(), Some(2), "{}", run.stderr);
-    run
-}
-
 fn sleeping_task_shows_the_sleep_call(policy: &str) {
     let run = sigquit("blocking_sleep", policy);
-    let b = block(&run, "\"archiver\"");
+    let b = block(&run.stderr, "\"archiver\"");
     assert!(b.contains("[running, skipped]"), "{b}");
     // The marks went to stdout before "ready"; `wait_for_stdout` consumed that part, so the
     // line comes from this file's own source.
@@ -201,17 +156,6 @@ fn sleeping_task_shows_the_sleep_call(policy: &str) {
         has_at(b, line, "compress_in_place"),
         "no sleep line {line} in\n{b}"
     );
-}
-
-/// The line of `text` in this file (the child prints marks, but the parent consumes the
-/// child's stdout up to "ready" while waiting for it).
-fn line_of(text: &str) -> u32 {
-    let source = include_str!("stacks.rs");
-    let index = source
-        .lines()
-        .position(|l| l == text)
-        .expect("the line is in this file");
-    index as u32 + 1
 }
 
 #[test]
@@ -227,7 +171,7 @@ fn a_task_in_a_blocking_sleep_shows_the_sleep_line_under_no_freeze() {
 #[test]
 fn a_cpu_loop_shows_the_loop() {
     let run = sigquit("cpu_loop", "freeze");
-    let b = block(&run, "\"archiver\"");
+    let b = block(&run.stderr, "\"archiver\"");
     let spin = line_of("    while start.elapsed() < Duration::from_secs(seconds) {");
     let body = line_of(
         "        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));",
@@ -241,7 +185,7 @@ fn a_cpu_loop_shows_the_loop() {
 #[test]
 fn a_thread_that_cannot_answer_is_reported_and_the_dump_finishes() {
     let run = sigquit("signal_blocked", "freeze");
-    let b = block(&run, "\"archiver\"");
+    let b = block(&run.stderr, "\"archiver\"");
     let reason = b
         .lines()
         .find(|l| l.starts_with("    stack unavailable: worker "))
@@ -272,7 +216,7 @@ fn the_watchdog_warns_with_the_blocking_line_and_the_program_goes_on() {
             && warning.contains(" in one poll (spawned at executor/tests/stacks.rs:"),
         "{warning}"
     );
-    let line = marked(&run, "watchdog_sleep");
+    let line = marked(&run.stdout, "watchdog_sleep");
     let after: String = run
         .stderr
         .split(warning)
@@ -311,7 +255,20 @@ fn stall_fatal_ends_in_a_dump_with_the_stuck_stack() {
         "{}",
         run.stderr
     );
-    let b = block(&run, "\"wedged\"");
+    let b = block(&run.stderr, "\"wedged\"");
     let line = line_of("    std::thread::sleep(Duration::from_secs(seconds));");
     assert!(has_at(b, line, "compress_in_place"), "{b}");
+}
+
+/// Runs `scenario` under `policy`, sends SIGQUIT once it is ready; the finished child.
+fn sigquit(scenario: &str, policy: &str) -> Finished {
+    let mut cmd = child::command(scenario);
+    cmd.env("STACK_POLICY", policy);
+    common::dump::sigquit(cmd).1
+}
+
+/// The line of `text` in this file (the parent consumes the child's stdout up to "ready"
+/// while waiting for it, marks included).
+fn line_of(text: &str) -> u32 {
+    common::dump::line_of(include_str!("stacks.rs"), text)
 }

@@ -109,32 +109,18 @@ fn recv_wait(ids: &Arc<StdMutex<Vec<TaskId>>>) {
 
 /// Runs `scenario`, sends SIGQUIT once it is ready; the ids it printed and the dump.
 fn sigquit(scenario: &str) -> (Vec<u64>, Finished) {
-    let mut child = child::command(scenario).spawn().unwrap();
-    let ready = child::wait_for_stdout(&mut child, "ready", Duration::from_secs(60))
-        .expect("the child never got ready");
+    let (ready, run) = common::dump::sigquit(child::command(scenario));
     let ids = ready
         .split_whitespace()
         .skip(1)
         .map(|id| id.parse().unwrap())
         .collect();
-    let status = std::process::Command::new("kill")
-        .args(["-QUIT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let run = child::wait(child, Duration::from_secs(60));
-    assert_eq!(run.code(), Some(2), "{}", run.stderr);
     (ids, run)
 }
 
 /// The line of `text` in this file.
 fn line_of(text: &str) -> u32 {
-    let source = include_str!("sync_deadlocks.rs");
-    let index = source
-        .lines()
-        .position(|l| l == text)
-        .unwrap_or_else(|| panic!("{text:?} is not a line of this file"));
-    index as u32 + 1
+    common::dump::line_of(include_str!("sync_deadlocks.rs"), text)
 }
 
 /// The dump's only `deadlock:` line.

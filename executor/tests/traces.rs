@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use common::child::{self, Finished, SCENARIO_VAR};
+use common::dump::{block, mark, marked};
 use executor::{task, FreezePolicy, Runtime, TaskPanic};
 use futures::channel::oneshot;
 
@@ -47,13 +48,6 @@ fn scenario_runner() {
         async_io::Timer::after(Duration::from_millis(100)).await;
         executor::fatal("scenario done");
     });
-}
-
-/// Prints `name=line` for the parent, flushed before the dump.
-fn mark(name: &str, line: u32) {
-    use std::io::Write;
-    println!("MARK {name}={line}");
-    std::io::stdout().flush().unwrap();
 }
 
 // --- two tasks deadlocked on oneshots, two async fns deep --------------------------------
@@ -264,26 +258,6 @@ fn run(scenario: &str, policy: &str) -> Finished {
     run
 }
 
-/// The line the child marked for `name`.
-fn marked(run: &Finished, name: &str) -> u32 {
-    let prefix = format!("MARK {name}=");
-    // libtest may print its own text before the first mark on the same line.
-    run.stdout
-        .lines()
-        .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
-        .unwrap_or_else(|| panic!("no mark {name} in {}", run.stdout))
-        .parse()
-        .unwrap()
-}
-
-/// The block of the task (or group) whose title contains `title`.
-fn block<'a>(run: &'a Finished, title: &str) -> &'a str {
-    run.stderr
-        .split("\n\n")
-        .find(|b| b.lines().next().is_some_and(|l| l.contains(title)))
-        .unwrap_or_else(|| panic!("no block {title:?} in\n{}", run.stderr))
-}
-
 /// `at executor/tests/traces.rs:LINE:` followed by the function.
 fn at(line: u32, function: &str) -> String {
     format!("at executor/tests/traces.rs:{line}:") + &format!("{{col}} in traces::{function}")
@@ -316,13 +290,17 @@ fn assert_at(block: &str, line: u32, function: &str) {
 fn oneshot_deadlock_traces(policy: &str) {
     let run = run("oneshot_deadlock", policy);
     for who in ["a", "b"] {
-        let b = block(&run, &format!("\"ledger-{who}\""));
-        assert_at(b, marked(&run, &format!("run_{who}")), "run_ledger");
-        assert_at(b, marked(&run, &format!("settle_{who}")), "settle");
+        let b = block(&run.stderr, &format!("\"ledger-{who}\""));
+        assert_at(b, marked(&run.stdout, &format!("run_{who}")), "run_ledger");
+        assert_at(b, marked(&run.stdout, &format!("settle_{who}")), "settle");
         // Outermost first: run_ledger's line before settle's, then the leaf.
         let at = |line: u32| format!("at executor/tests/traces.rs:{line}:");
-        let run_at = b.find(&at(marked(&run, &format!("run_{who}")))).unwrap();
-        let settle_at = b.find(&at(marked(&run, &format!("settle_{who}")))).unwrap();
+        let run_at = b
+            .find(&at(marked(&run.stdout, &format!("run_{who}"))))
+            .unwrap();
+        let settle_at = b
+            .find(&at(marked(&run.stdout, &format!("settle_{who}"))))
+            .unwrap();
         let leaf_at = b
             .find(&waiting_in("<futures_channel::oneshot::Receiver<"))
             .unwrap_or_else(|| panic!("no oneshot leaf in\n{b}"));
@@ -344,10 +322,10 @@ fn tasks_deadlocked_on_oneshots_show_both_awaits_under_no_freeze() {
 #[test]
 fn the_lock_holder_and_its_waiters_wait_on_different_lines() {
     let run = run("lock_across_await", "freeze");
-    let holder = block(&run, "\"holder\"");
-    assert_at(holder, marked(&run, "holder"), "hold_and_wait");
-    let waiters = block(&run, "20 tasks \"waiter-#\"");
-    assert_at(waiters, marked(&run, "waiter"), "wait_for_lock");
+    let holder = block(&run.stderr, "\"holder\"");
+    assert_at(holder, marked(&run.stdout, "holder"), "hold_and_wait");
+    let waiters = block(&run.stderr, "20 tasks \"waiter-#\"");
+    assert_at(waiters, marked(&run.stdout, "waiter"), "wait_for_lock");
     assert!(
         waiters.contains(&waiting_in("<futures_util::lock::mutex::MutexLockFuture<")),
         "{waiters}"
@@ -357,7 +335,7 @@ fn the_lock_holder_and_its_waiters_wait_on_different_lines() {
 #[test]
 fn a_future_that_keeps_no_waker_is_flagged() {
     let run = run("no_waker", "freeze");
-    let b = block(&run, "\"forgetful\"");
+    let b = block(&run.stderr, "\"forgetful\"");
     assert!(
         b.contains(
             "    holds no waker: nothing can wake this task (a lost wakeup, or a leaf that \
@@ -370,7 +348,7 @@ fn a_future_that_keeps_no_waker_is_flagged() {
 #[test]
 fn a_leaf_ready_without_a_wake_is_flagged() {
     let run = run("ready_not_woken", "freeze");
-    let b = block(&run, "\"flag-waiter\"");
+    let b = block(&run.stderr, "\"flag-waiter\"");
     // A ready leaf takes no waker, so there is no stack to show: the flag is the finding.
     assert!(b.contains("    was ready but never woken"), "{b}");
     assert!(!b.contains("holds no waker"), "{b}");
@@ -384,8 +362,8 @@ fn tasks_joining_each_other_are_reported_as_a_deadlock() {
         .lines()
         .find(|l| l.starts_with("deadlock: "))
         .unwrap_or_else(|| panic!("no deadlock line in\n{}", run.stderr));
-    let a = block(&run, "\"joins-b\"");
-    let b = block(&run, "\"joins-a\"");
+    let a = block(&run.stderr, "\"joins-b\"");
+    let b = block(&run.stderr, "\"joins-a\"");
     let id = |block: &str| block.split_whitespace().nth(1).unwrap().to_owned();
     let (ia, ib) = (id(a), id(b));
     assert!(
@@ -396,7 +374,7 @@ fn tasks_joining_each_other_are_reported_as_a_deadlock() {
     // The cycle comes before the blocks.
     assert!(run.stderr.find("deadlock: ") < run.stderr.find(&format!("task {ia} \"")));
     assert!(a.contains(&format!("    waits for task {ib}\n")), "{a}");
-    assert_at(a, marked(&run, "joins_b"), "join_cycle");
+    assert_at(a, marked(&run.stdout, "joins_b"), "join_cycle");
     assert!(
         a.contains(&waiting_in("<executor::task::join::JoinHandle<")),
         "{a}"
@@ -406,7 +384,7 @@ fn tasks_joining_each_other_are_reported_as_a_deadlock() {
 #[test]
 fn a_future_that_panics_on_a_spurious_poll_is_reported_not_fatal() {
     let run = run("panics_when_polled_again", "freeze");
-    let b = block(&run, "\"touchy\"");
+    let b = block(&run.stderr, "\"touchy\"");
     assert!(
         b.contains("    await trace unavailable: trace poll panicked: polled again without a wake"),
         "{b}"
@@ -419,7 +397,7 @@ fn a_future_that_panics_on_a_spurious_poll_is_reported_not_fatal() {
         run.stderr
     );
     assert!(!run.stderr.contains("thread '"), "{}", run.stderr);
-    let bystander = block(&run, "\"bystander\"");
+    let bystander = block(&run.stderr, "\"bystander\"");
     assert!(
         bystander.contains(&waiting_in("<futures_channel::oneshot::Receiver<")),
         "{bystander}"
@@ -429,13 +407,13 @@ fn a_future_that_panics_on_a_spurious_poll_is_reported_not_fatal() {
 #[test]
 fn a_trace_blocked_on_a_held_std_mutex_times_out_and_the_dump_goes_on() {
     let run = run("blocked_on_std_mutex", "freeze");
-    let b = block(&run, "\"locker\"");
+    let b = block(&run.stderr, "\"locker\"");
     assert!(
         b.contains("    await trace unavailable: trace poll timed out after 50.0ms"),
         "{b}"
     );
     // The tasks traced after it still are, by a fresh tracer.
-    let after = block(&run, "\"after-locker-#\"");
+    let after = block(&run.stderr, "\"after-locker-#\"");
     assert!(
         after.contains(&waiting_in("<futures_channel::oneshot::Receiver<")),
         "{after}"
@@ -477,7 +455,7 @@ fn many_identical_idle_tasks_are_grouped_and_the_json_keeps_every_one() {
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect::<Vec<_>>()
         .join(",");
-    let group = block(&run, &format!("{count} tasks \"conn-#\""));
+    let group = block(&run.stderr, &format!("{count} tasks \"conn-#\""));
     assert!(
         group.contains(&waiting_in("<async_channel::Recv<")),
         "{group}"

@@ -1,8 +1,13 @@
 //! Turns criterion's results into the markdown table of `benches/README.md`.
 //!
 //! ```text
-//! cargo run -p benches --bin report -- [--criterion DIR] [--no-stats DIR] [--all] [--write [README]]
+//! cargo run -p benches --bin report -- [--criterion DIR] [--no-stats DIR] [--runs DIR,DIR,..]
+//!     [--all] [--write [README]]
 //! ```
+//!
+//! With `--runs` (criterion directories of repeated runs, as `benches/measure` leaves them),
+//! the table gives each runtime's median over the runs and the spread of executor's ratio to
+//! the faster peer, so a claim does not rest on one lucky run.
 //!
 //! It reads every `<group>/<runtime>[/<variant>]/new/{benchmark,estimates}.json` under the
 //! criterion directory (default: the one `cargo bench` wrote), keeps only results written by
@@ -47,6 +52,9 @@ struct Options {
     no_stats: Option<PathBuf>,
     all: bool,
     write: Option<PathBuf>,
+    /// Criterion directories of repeated runs (`--runs`): the table then gives medians over
+    /// them and the spread of the ratios.
+    runs: Vec<PathBuf>,
 }
 
 /// One benchmark's result.
@@ -97,6 +105,7 @@ fn parse_args() -> std::result::Result<Options, String> {
         no_stats: None,
         all: false,
         write: None,
+        runs: Vec::new(),
     };
     let mut args = std::env::args().skip(1).peekable();
     while let Some(arg) = args.next() {
@@ -108,6 +117,12 @@ fn parse_args() -> std::result::Result<Options, String> {
                 options.no_stats = Some(args.next().ok_or("--no-stats needs a directory")?.into());
             }
             "--all" => options.all = true,
+            "--runs" => {
+                let list = args
+                    .next()
+                    .ok_or("--runs needs a comma-separated list of directories")?;
+                options.runs = list.split(',').map(PathBuf::from).collect();
+            }
             "--write" => {
                 let readme = match args.peek() {
                     Some(next) if !next.starts_with("--") => args.next().map(PathBuf::from),
@@ -199,10 +214,39 @@ fn render(options: &Options) -> std::result::Result<String, String> {
         );
     }
 
-    out.push_str("\nMedian time per element (task, yield, pair or message); a ratio below 1 means executor is faster.\n\n");
-    out.push_str(&time_table(&results));
+    if options.runs.is_empty() {
+        out.push_str("\nMedian time per element (task, yield, pair or message); a ratio below 1 means executor is faster.\n\n");
+        out.push_str(&time_table(&results));
+    } else {
+        let mut runs = Vec::new();
+        for dir in &options.runs {
+            let started = read_json(&dir.join(meta::RUN_FILE))
+                .ok()
+                .and_then(|r| r["started_unix_ms"].as_u64())
+                .unwrap_or(0);
+            let fresh: Vec<Result> = collect(dir, started)?
+                .into_iter()
+                .filter(|r| options.all || !r.stale)
+                .collect();
+            runs.push(fresh);
+        }
+        let _ = writeln!(
+            out,
+            "\nOver {} runs: the median of each runtime's median time per element (task, yield, pair \
+             or message), and the ratio of executor to the faster peer: its median over the runs, \
+             and in brackets the lowest and highest run. Below 1 means executor is faster.\n",
+            runs.len()
+        );
+        out.push_str(&runs_table(&runs));
+    }
 
-    if let Ok(memory) = read_json(&options.criterion.join(meta::MEMORY_FILE)) {
+    // Memory and latencies: from the last of the repeated runs, or the criterion directory.
+    let extras_dir = options.runs.last().unwrap_or(&options.criterion);
+    if let Ok(latency) = read_json(&extras_dir.join("latency.json")) {
+        out.push('\n');
+        out.push_str(&latency_table(&latency));
+    }
+    if let Ok(memory) = read_json(&extras_dir.join(meta::MEMORY_FILE)) {
         out.push('\n');
         out.push_str(&memory_table(&memory));
     }
@@ -374,13 +418,146 @@ fn time_table(results: &[Result]) -> String {
     out
 }
 
+/// The table of repeated runs: per workload, each runtime's median over the runs, and the
+/// spread of executor's ratio to the faster peer (any runtime in the row but executor).
+fn runs_table(runs: &[Vec<Result>]) -> String {
+    // (group rank, group, variant rank, variant) -> runtime -> one time per run.
+    let mut table: BTreeMap<
+        (usize, String, (u64, u64, String), String),
+        BTreeMap<String, Vec<Option<f64>>>,
+    > = BTreeMap::new();
+    for (i, run) in runs.iter().enumerate() {
+        for ((rank, group, vrank, variant), columns) in rows(run) {
+            let row = table
+                .entry((rank, group.to_owned(), vrank, variant.to_owned()))
+                .or_default();
+            for (runtime, result) in columns {
+                row.entry(runtime.to_owned())
+                    .or_insert_with(|| vec![None; runs.len()])[i] = Some(result.per_element_ns);
+            }
+        }
+    }
+    let mut out = String::from(
+        "| workload | executor | tokio | third peer | executor ÷ faster peer |\n| --- | ---: | ---: | ---: | ---: |\n",
+    );
+    for ((_, group, _, variant), columns) in &table {
+        let name = if variant.is_empty() {
+            group.clone()
+        } else {
+            format!("{group} ({variant})")
+        };
+        let med = |runtime: &str| {
+            columns
+                .get(runtime)
+                .and_then(|v| median(v.iter().flatten().copied()))
+        };
+        let cell = |runtime: &str| med(runtime).map_or("–".to_owned(), duration);
+        let third = columns
+            .keys()
+            .find(|k| k.as_str() != OURS && k.as_str() != "tokio")
+            .cloned();
+        let third_cell = third
+            .as_deref()
+            .map_or("–".to_owned(), |t| format!("{} ({t})", cell(t)));
+        // One ratio per run that has executor and at least one peer.
+        let ratios: Vec<f64> = (0..runs.len())
+            .filter_map(|i| {
+                let ours = columns.get(OURS)?.get(i).copied().flatten()?;
+                let faster = columns
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != OURS)
+                    .filter_map(|(_, v)| v.get(i).copied().flatten())
+                    .fold(f64::INFINITY, f64::min);
+                faster.is_finite().then(|| ours / faster)
+            })
+            .collect();
+        let ratio = match median(ratios.iter().copied()) {
+            Some(m) => {
+                let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                format!("{m:.2} ({lo:.2}–{hi:.2}, {} runs)", ratios.len())
+            }
+            None => "–".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {third_cell} | {ratio} |",
+            cell(OURS),
+            cell("tokio"),
+        );
+    }
+    out
+}
+
+/// The median of `values` (the lower middle one for an even count).
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[(v.len() - 1) / 2])
+}
+
+/// The fatal path's latencies and spawns under snapshots (`latency` binary).
+fn latency_table(latency: &Value) -> String {
+    let ns = |v: &Value| duration(v.as_f64().unwrap_or(f64::NAN));
+    let spread = |v: &Value| {
+        format!(
+            "{} ({}–{}, {} runs)",
+            ns(&v["median_ns"]),
+            ns(&v["min_ns"]),
+            ns(&v["max_ns"]),
+            v["runs"]
+        )
+    };
+    let mut out = format!(
+        "Latencies (`cargo run --release -p benches --bin latency`, W = {}, measured {}):\n\n\
+         | what | median (min–max) |\n| --- | ---: |\n",
+        latency["workers"],
+        utc(latency["measured_unix_ms"].as_u64().unwrap_or(0)),
+    );
+    let _ = writeln!(
+        out,
+        "| freeze: fatal error to every busy worker stopped | {} |",
+        spread(&latency["freeze"])
+    );
+    let _ = writeln!(
+        out,
+        "| SIGQUIT to exit, {} idle tasks traced | {} |",
+        latency["tasks"],
+        spread(&latency["sigquit_to_exit"])
+    );
+    out.push_str(
+        "\n| spawn call from a plain thread | p50 | p99 | max |\n| --- | ---: | ---: | ---: |\n",
+    );
+    for (label, key) in [
+        ("no snapshots".to_owned(), "spawn_quiet"),
+        (
+            format!("live snapshots of {} tasks back to back", latency["tasks"]),
+            "spawn_under_snapshots",
+        ),
+    ] {
+        let v = &latency[key];
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} |",
+            ns(&v["p50_ns"]),
+            ns(&v["p99_ns"]),
+            ns(&v["max_ns"])
+        );
+    }
+    out
+}
+
 fn memory_table(memory: &Value) -> String {
     let mut out = format!(
-        "Registry cost: live bytes per idle task ({} pending tasks, W = {}, measured {}; the task's own future is {} B), from `cargo bench -p benches --bench memory`.\n\n",
+        "Registry cost: live bytes per idle task ({} pending tasks, W = {}, measured {}; the task's own future is {} B, executor's task record {} B), from `cargo bench -p benches --bench memory`.\n\n",
         memory["tasks"],
         memory["workers"],
         utc(memory["measured_unix_ms"].as_u64().unwrap_or(0)),
         memory["future_bytes"],
+        memory["record_bytes"],
     );
     out.push_str(
         "| runtime | bytes per idle task | allocations per task |\n| --- | ---: | ---: |\n",

@@ -46,6 +46,7 @@ impl DropCounter {
 
 /// How long stress tests run: bounded, and short enough for CI on 2 cores.
 pub mod child;
+pub mod dump;
 
 /// How long stress tests run: bounded, and short enough for CI on 2 cores.
 pub const STRESS_TIME: Duration = Duration::from_millis(1500);

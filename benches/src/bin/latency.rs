@@ -1,17 +1,21 @@
-//! How fast the fatal path is, measured on whole processes (a fatal error ends the process,
-//! so criterion cannot time it):
+//! Latencies criterion cannot measure: the fatal path's (a fatal error ends the process, so
+//! whole processes are timed), and spawns while live snapshots run back to back:
 //!
 //! - **freeze latency**: from the fatal error to every worker stopped, with W workers busy on
 //!   yielding tasks (read from the dump's own `freeze:` note, which the runtime times from
 //!   the moment it set the freezing flag);
 //! - **SIGQUIT to exit**: from `kill -QUIT` to the process's exit, with N idle tasks, every
-//!   one of them traced (the default), the dump written to a file.
+//!   one of them traced (the default), the dump written to a file;
+//! - **spawn latency under snapshots**: the time one `Handle::spawn` call takes, from a plain
+//!   thread, while another thread takes live snapshots of N idle tasks back to back (a snapshot
+//!   holds a registry shard's lock for at most 64 records at a time): p50, p99 and max over
+//!   10,000 spawns, beside the same without snapshots.
 //!
 //! ```text
-//! cargo run --release -p benches --bin fatal_latency -- [--runs 5] [--tasks 100000]
+//! cargo run --release -p benches --bin latency -- [--runs 5] [--tasks 100000]
 //! ```
 //!
-//! Prints the median and the spread of the runs, and writes them to `fatal_latency.json` in
+//! Prints the median and the spread of the runs, and writes them to `latency.json` in
 //! criterion's directory for `report`. `BENCH_WORKERS` sets W as for the suite.
 
 use std::io::{BufRead, BufReader};
@@ -144,19 +148,87 @@ fn parent(args: &[String]) {
             "runs": v.len(),
         })
     };
+    let (quiet, loaded) = spawn_latency(w, tasks);
     let table = json!({
         "measured_unix_ms": meta::unix_ms(),
         "workers": w,
         "tasks": tasks,
         "freeze": report(&format!("freeze latency, {w} busy workers"), freeze),
         "sigquit_to_exit": report(&format!("SIGQUIT to exit, {tasks} idle tasks"), sigquit),
+        "spawn_quiet": quiet,
+        "spawn_under_snapshots": loaded,
     });
-    let path = meta::criterion_dir().join("fatal_latency.json");
+    let path = meta::criterion_dir().join(LATENCY_FILE);
     if std::fs::create_dir_all(meta::criterion_dir()).is_ok() {
         if let Err(e) = std::fs::write(&path, table.to_string()) {
             eprintln!("fatal_latency: cannot write {}: {e}", path.display());
         }
     }
+}
+
+/// Where the results go, in criterion's directory.
+const LATENCY_FILE: &str = "latency.json";
+
+/// Spawn-call latencies from a plain thread, without and with a thread taking live snapshots
+/// of `tasks` idle tasks back to back: percentiles of 10,000 spawns each.
+fn spawn_latency(w: usize, tasks: usize) -> (serde_json::Value, serde_json::Value) {
+    let rt = executor::Runtime::builder()
+        .worker_threads(w)
+        .build()
+        .unwrap();
+    let (keep, rx) = async_channel::bounded::<()>(1);
+    for _ in 0..tasks {
+        let rx = rx.clone();
+        drop(rt.spawn(async move {
+            let _ = rx.recv().await;
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let measure = |label: &str| {
+        let mut samples = Vec::with_capacity(10_000);
+        for _ in 0..10_000 {
+            let start = Instant::now();
+            let h = rt.spawn(async {});
+            samples.push(start.elapsed());
+            drop(h);
+            if samples.len() % 100 == 0 {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
+        println!(
+            "spawn call, {label}: p50 {:?}, p99 {:?}, max {:?}",
+            at(0.5),
+            at(0.99),
+            samples[samples.len() - 1]
+        );
+        json!({
+            "p50_ns": at(0.5).as_nanos() as u64,
+            "p99_ns": at(0.99).as_nanos() as u64,
+            "max_ns": samples[samples.len() - 1].as_nanos() as u64,
+        })
+    };
+    let quiet = measure("no snapshots");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let snapshots = {
+        let (handle, stop) = (rt.handle().clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                std::hint::black_box(handle.snapshot());
+                n += 1;
+            }
+            n
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let loaded = measure(&format!("snapshots of {tasks} tasks back to back"));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let n = snapshots.join().unwrap_or(0);
+    println!("({n} snapshots taken meanwhile)");
+    drop(keep);
+    (quiet, loaded)
 }
 
 /// The time in the dump's note `freeze: 2 of 2 other workers stopped, the last 45.2µs after
