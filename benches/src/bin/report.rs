@@ -418,14 +418,15 @@ fn time_table(results: &[Result]) -> String {
     out
 }
 
+/// (group rank, group, variant rank, variant) -> runtime -> one time per run.
+type RunsTable =
+    BTreeMap<(usize, String, (u64, u64, String), String), BTreeMap<String, Vec<Option<f64>>>>;
+
 /// The table of repeated runs: per workload, each runtime's median over the runs, and the
 /// spread of executor's ratio to the faster peer (any runtime in the row but executor).
 fn runs_table(runs: &[Vec<Result>]) -> String {
     // (group rank, group, variant rank, variant) -> runtime -> one time per run.
-    let mut table: BTreeMap<
-        (usize, String, (u64, u64, String), String),
-        BTreeMap<String, Vec<Option<f64>>>,
-    > = BTreeMap::new();
+    let mut table: RunsTable = BTreeMap::new();
     for (i, run) in runs.iter().enumerate() {
         for ((rank, group, vrank, variant), columns) in rows(run) {
             let row = table
