@@ -18,7 +18,12 @@ use crate::task::record::TaskRecord;
 use crate::task::wait::{self, WaitKind};
 
 /// Why a task produced no value.
-pub struct JoinError {
+///
+/// One pointer: a task's output sits beside its future in the task's allocation, so a large
+/// error would make every task larger, failed or not.
+pub struct JoinError(Box<Inner>);
+
+struct Inner {
     id: TaskId,
     /// The task's name, if it had one, for messages.
     name: Option<Box<str>>,
@@ -32,11 +37,11 @@ enum Repr {
 
 impl JoinError {
     pub(crate) fn cancelled(id: TaskId, name: Option<Box<str>>) -> JoinError {
-        JoinError {
+        JoinError(Box::new(Inner {
             id,
             name,
             repr: Repr::Cancelled,
-        }
+        }))
     }
 
     pub(crate) fn panic(
@@ -44,34 +49,34 @@ impl JoinError {
         name: Option<Box<str>>,
         payload: Box<dyn Any + Send + 'static>,
     ) -> JoinError {
-        JoinError {
+        JoinError(Box::new(Inner {
             id,
             name,
             repr: Repr::Panic(payload),
-        }
+        }))
     }
 
     /// `task 6 "parser"`, as dumps name tasks (the name escaped).
     fn task(&self) -> String {
-        match &self.name {
-            Some(name) => format!("task {} {}", self.id, quote(name, NAME_LIMIT)),
-            None => format!("task {}", self.id),
+        match &self.0.name {
+            Some(name) => format!("task {} {}", self.0.id, quote(name, NAME_LIMIT)),
+            None => format!("task {}", self.0.id),
         }
     }
 
     /// The task was aborted, or its runtime shut down before it finished.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.0.repr, Repr::Cancelled)
     }
 
     /// The task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.0.repr, Repr::Panic(_))
     }
 
     /// The id of the task that failed.
     pub fn id(&self) -> TaskId {
-        self.id
+        self.0.id
     }
 
     /// The panic payload, to resume the panic with `std::panic::resume_unwind`.
@@ -86,16 +91,17 @@ impl JoinError {
 
     /// The panic payload, or the error back if the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
+        let Inner { id, name, repr } = *self.0;
+        match repr {
             Repr::Panic(p) => Ok(p),
-            Repr::Cancelled => Err(self),
+            Repr::Cancelled => Err(JoinError::cancelled(id, name)),
         }
     }
 }
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
+        match &self.0.repr {
             Repr::Cancelled => write!(f, "{} was cancelled", self.task()),
             Repr::Panic(p) => write!(f, "{} panicked: {}", self.task(), panic_message(p.as_ref())),
         }
@@ -104,7 +110,7 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
+        match &self.0.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.task()),
             Repr::Panic(p) => write!(
                 f,
