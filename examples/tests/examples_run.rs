@@ -240,8 +240,11 @@ fn headline(args: &[&str]) {
     // The hog's native stack reaches the compression loop.
     let hog = block(dump, "\"report-generator\"");
     let lines = [
-        source_line("        for byte in data.iter_mut() {"),
-        source_line("            *byte = byte.rotate_left(1) ^ 0x5a;"),
+        source_line("        while round < 1_000_000 {"),
+        source_line("            state ^= state << 13;"),
+        source_line("            state ^= state >> 7;"),
+        source_line("            state ^= state << 17;"),
+        source_line("            round += 1;"),
         source_line("    while start.elapsed() < Duration::from_secs(30) {"),
     ];
     assert!(

@@ -198,47 +198,53 @@ pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Ve
     Ok(ips)
 }
 
-/// Resolves a captured stack. Every address of a stack walk is a return address, which the
-/// symbolizer steps back from to find the call's line, except the interrupted frame's: the
-/// signal stopped it at an exact instruction. That one is stepped forward first, so that it
-/// resolves to its own line.
+/// Resolves a captured stack, from the interrupted frame outwards.
+///
+/// The walk starts in the handler: its own frames come first, then the kernel's signal
+/// trampoline (`__restore_rt`, often without a symbol), then the interrupted frame. Every
+/// address of a walk is a return address, which the symbolizer steps back from to find the
+/// call's line, except the interrupted frame's: the signal stopped it at an exact
+/// instruction. That one is stepped forward first, so that it resolves to its own line.
 pub(crate) fn resolve(mut ips: Vec<usize>, symbolizer: &mut Symbolizer) -> Vec<introspect::Frame> {
-    let trampoline = ips.iter().position(|&ip| {
-        symbolizer
-            .frames_at(ip)
-            .iter()
-            .any(|f| f.function.contains("__restore_rt"))
-    });
-    if let Some(i) = trampoline {
-        if let Some(ip) = ips.get_mut(i + 1) {
-            // Unless the exact instruction has no line (compiler-made code, line 0): the one
-            // before it is the closest the debug info has.
-            let lined = symbolizer
-                .frames_at(*ip + 1)
+    let is_handler = |f: &introspect::Frame| {
+        f.function.starts_with("executor::stack::on_signal")
+            || (f.function.ends_with("on_signal")
+                && crate::frames::in_runtime_module(f, "/stack.rs"))
+    };
+    let handler = ips
+        .iter()
+        .rposition(|&ip| symbolizer.frames_at(ip).iter().any(is_handler));
+    let trampoline = match handler {
+        Some(h) => Some(h + 1),
+        None => ips.iter().position(|&ip| {
+            symbolizer
+                .frames_at(ip)
                 .iter()
-                .all(|f| f.line.is_some_and(|l| l > 0));
-            if lined {
-                *ip += 1;
-            }
+                .any(|f| f.function.contains("__restore_rt"))
+        }),
+    };
+    let interrupted = trampoline.map_or(0, |t| t + 1);
+    if let Some(ip) = ips.get_mut(interrupted) {
+        // Unless the exact instruction has no line (compiler-made code, line 0): the one
+        // before it is the closest the debug info has.
+        let lined = symbolizer
+            .frames_at(*ip + 1)
+            .iter()
+            .all(|f| f.line.is_some_and(|l| l > 0));
+        if lined && trampoline.is_some() {
+            *ip += 1;
         }
     }
-    task_frames(symbolizer.frames_of(&ips))
+    let ips = ips.get(interrupted..).unwrap_or_default();
+    task_frames(symbolizer.frames_of(ips))
 }
 
-/// The frames of a captured stack the dump shows: from the interrupted frame (the signal
-/// machinery above it dropped) to the task's poll (the scheduler below it dropped).
+/// The frames of a stack the dump shows, from the interrupted frame to the task's poll (the
+/// scheduler below it dropped).
 pub(crate) fn task_frames(frames: Vec<introspect::Frame>) -> Vec<introspect::Frame> {
     // By qualified names, or by files when debug info has short names only.
     let in_module = crate::frames::in_runtime_module;
-    let start = frames
-        .iter()
-        .position(|f| f.function.contains("__restore_rt"))
-        .or_else(|| {
-            frames.iter().rposition(|f| {
-                f.function.starts_with("executor::stack::on_signal") || in_module(f, "/stack.rs")
-            })
-        })
-        .map_or(0, |i| i + 1);
+    let start = 0;
     let end = frames[start..]
         .iter()
         .position(|f| {
