@@ -141,12 +141,14 @@ fn parse_args() -> std::result::Result<Options, String> {
 
 /// The whole generated block: facts, the time table, and the tables that have data.
 fn render(options: &Options) -> std::result::Result<String, String> {
-    let run = read_json(&options.criterion.join(meta::RUN_FILE)).ok();
+    // The facts of the run: the first of the repeated runs, or the single one.
+    let facts_dir = options.runs.first().unwrap_or(&options.criterion);
+    let run = read_json(&facts_dir.join(meta::RUN_FILE)).ok();
     let started = run
         .as_ref()
         .and_then(|r| r["started_unix_ms"].as_u64())
         .unwrap_or(0);
-    let results = collect(&options.criterion, started)?;
+    let results = collect(facts_dir, started)?;
     let stale = results.iter().filter(|r| r.stale).count();
     let results: Vec<Result> = results
         .into_iter()
@@ -194,11 +196,22 @@ fn render(options: &Options) -> std::result::Result<String, String> {
             if !filters.is_empty() {
                 let _ = writeln!(out, "\nThat run was filtered ({}).", filters.join(" "));
             }
-            let _ = writeln!(
-                out,
-                "\nReproduce: `{}`, then `cargo run -p benches --bin report -- --write`.",
-                command(run)
-            );
+            if options.runs.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nReproduce: `{}`, then `cargo run -p benches --bin report -- --write`.",
+                    command(run)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "\nReproduce: `benches/measure {}` ({} runs of `{}`, then the latency \
+                     binary and this report).",
+                    options.runs.len(),
+                    options.runs.len(),
+                    command(run)
+                );
+            }
         }
         None => out.push_str("No `bench-run.json`: the run's facts are unknown.\n"),
     }
