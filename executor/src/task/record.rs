@@ -293,12 +293,16 @@ impl TaskRecord {
             bump32(&self.self_wakes);
         }
         // When it was queued, for the scheduled column and the starvation check: on a
-        // worker, the end of its last poll is close enough and costs no clock read.
-        let now = match crate::clock::last_poll_end() {
-            0 => crate::clock::now(),
-            t => t,
-        };
-        self.since.store(now, Ordering::Relaxed);
+        // worker, the end of its last poll is close enough and costs no clock read. A task
+        // woken during its own poll (a yield) is scheduled as that poll ends, which
+        // `exit_poll` has just recorded.
+        if !woken_while_running {
+            let now = match crate::clock::last_poll_end() {
+                0 => crate::clock::now(),
+                t => t,
+            };
+            self.since.store(now, Ordering::Relaxed);
+        }
         // Not SeqCst: a scheduled task is not running, and the handshake only cares about
         // transitions *into* running.
         self.state.store(StateWord::SCHEDULED.0, Ordering::Release);
