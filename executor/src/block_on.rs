@@ -12,6 +12,7 @@ use std::sync::{Condvar, Mutex as StdMutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 
+use crate::locks::lock;
 use crate::loom_sync::Arc;
 use crate::scheduler::Shared;
 use crate::task::record::TaskRecord;
@@ -37,38 +38,62 @@ struct ThreadWaker {
     record: Arc<TaskRecord>,
     /// A tracer asked for a trace poll (`trace/mod.rs`); the exchange holds the answer.
     trace_requested: AtomicBool,
-    trace: StdMutex<Option<Outcome>>,
+    trace: StdMutex<TraceExchange>,
     traced: Condvar,
 }
 
+/// Requests and answers, numbered: a tracer abandoned while it waited (its poll outlived the
+/// per-task limit) must not take the answer meant for the tracer that came after it.
+#[derive(Debug, Default)]
+struct TraceExchange {
+    /// The number of the latest request.
+    requested: u64,
+    /// The latest request the last answer covers: one trace poll answers every request made
+    /// before it started.
+    answered: u64,
+    outcome: Option<Outcome>,
+}
+
 impl ThreadWaker {
-    /// Takes a tracer's request, if there is one.
-    fn take_trace_request(&self) -> bool {
-        // Acquire pairs with the Release in `trace`: nothing else is published, but the
-        // request comes before its answer.
-        self.trace_requested.load(Ordering::Acquire)
+    /// Takes the tracers' requests, if there are any: the number of the latest.
+    fn take_trace_request(&self) -> Option<u64> {
+        // Acquire pairs with the Release in `trace`: the request's number is written first.
+        if self.trace_requested.load(Ordering::Acquire)
             && self.trace_requested.swap(false, Ordering::AcqRel)
+        {
+            Some(lock(&self.trace).requested)
+        } else {
+            None
+        }
     }
 
-    fn answer(&self, outcome: Outcome) {
-        *self.trace.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+    fn answer(&self, request: u64, outcome: Outcome) {
+        let mut exchange = lock(&self.trace);
+        exchange.answered = request;
+        exchange.outcome = Some(outcome);
         self.traced.notify_all();
     }
 }
 
 impl ThreadTrace for ThreadWaker {
     fn trace(&self) -> Outcome {
-        let mut answer = self.trace.lock().unwrap_or_else(|e| e.into_inner());
-        *answer = None;
+        let mut exchange = lock(&self.trace);
+        exchange.requested += 1;
+        let mine = exchange.requested;
         self.trace_requested.store(true, Ordering::Release);
         self.thread.unpark();
         // Unbounded here: the tracer running this is watched, and abandoned if it waits too
         // long (a `block_on` thread stuck in something else never answers).
         loop {
-            if let Some(outcome) = answer.take() {
-                return outcome;
+            if exchange.answered >= mine {
+                if let Some(outcome) = &exchange.outcome {
+                    return outcome.clone();
+                }
             }
-            answer = self.traced.wait(answer).unwrap_or_else(|e| e.into_inner());
+            exchange = self
+                .traced
+                .wait(exchange)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -104,6 +129,9 @@ struct Registered<'a> {
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
         self.shared.registry.remove_block_on(self.key);
+        // This thread's "end of the last poll" would otherwise stand for "now" in whatever it
+        // spawns or wakes next, outside any poll (`clock::last_poll_end`).
+        clock::forget_last_poll();
     }
 }
 
@@ -140,7 +168,7 @@ pub(crate) fn block_on<F: Future>(
         notified: AtomicBool::new(true),
         record: record.clone(),
         trace_requested: AtomicBool::new(false),
-        trace: StdMutex::new(None),
+        trace: StdMutex::new(TraceExchange::default()),
         traced: Condvar::new(),
     });
     let registered = Registered {
@@ -155,11 +183,11 @@ pub(crate) fn block_on<F: Future>(
     let mut future = pin!(future);
     let record = &registered.record;
     loop {
-        if waker_state.take_trace_request() {
+        if let Some(request) = waker_state.take_trace_request() {
             // A tracer's trace poll, on this thread since the future lives here; not a poll
             // of the task (`trace/mod.rs` rule 3).
             let (polled, outcome) = trace::trace_poll(future.as_mut(), record, &cx);
-            waker_state.answer(outcome);
+            waker_state.answer(request, outcome);
             match polled {
                 Ok(Poll::Pending) => continue,
                 Ok(Poll::Ready(out)) => {
@@ -178,12 +206,13 @@ pub(crate) fn block_on<F: Future>(
             continue;
         }
         let start = clock::poll_start();
-        record.enter_poll(None, start);
+        record.enter_poll(None);
         // Freeze rule 1, as on a worker.
         if freeze::is_freezing() {
             record.abandon_poll();
-            freeze::park_forever();
+            park_frozen(&waker_state, future.as_mut(), record, &cx);
         }
+        record.poll_started(None, start);
         let polled = {
             let _task = context::enter_task(record, kind.panic_is_fatal);
             if kind.panic_is_fatal {
@@ -202,10 +231,32 @@ pub(crate) fn block_on<F: Future>(
         record.exit_poll(start, clock::poll_end());
         if let Poll::Ready(out) = polled {
             // I6: returning would let `main` return and the process exit mid-dump.
-            if freeze::is_freezing() && !freeze::is_fatal_thread() {
-                freeze::park_forever();
-            }
+            freeze::hold();
             return out;
         }
+    }
+}
+
+/// Stands the thread still for good at freeze rule 1, still answering tracers: the future
+/// lives on this thread, so the dump's await trace of this task (`main` most often) can only
+/// be taken here.
+fn park_frozen<F: Future>(
+    waker_state: &ThreadWaker,
+    mut future: std::pin::Pin<&mut F>,
+    record: &TaskRecord,
+    cx: &Context<'_>,
+) -> ! {
+    loop {
+        if let Some(request) = waker_state.take_trace_request() {
+            let (polled, outcome) = trace::trace_poll(future.as_mut(), record, cx);
+            waker_state.answer(request, outcome);
+            if !matches!(polled, Ok(Poll::Pending)) {
+                // Finished during the trace poll: the output (or panic) is kept, never
+                // dropped (its destructor is user code), and there is nothing left to trace.
+                std::mem::forget(polled);
+                freeze::park_forever();
+            }
+        }
+        std::thread::park();
     }
 }

@@ -155,7 +155,16 @@ pub(crate) fn poll_start() -> u64 {
     if cfg!(executor_no_stats) {
         return 0;
     }
-    match LAST_POLL_END.with(|l| l.get()) {
+    recent()
+}
+
+/// "Now", give or take a poll: the end of this thread's last poll when it has not parked
+/// since (free), else a clock reading. For times shown to a person (when a task was queued,
+/// when a lock was taken), where a poll's length is noise and a clock read on every wake or
+/// lock is not.
+#[inline]
+pub(crate) fn recent() -> u64 {
+    match last_poll_end() {
         0 => now(),
         t => t,
     }

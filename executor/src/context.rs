@@ -46,8 +46,9 @@ pub(crate) fn enter_runtime(shared: Arc<Shared>) -> RuntimeGuard {
 /// When the thread has no runtime.
 #[track_caller]
 pub(crate) fn with_current_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    // Borrowed, not cloned: a clone per spawn would bounce the runtime's reference count
-    // between cores. `f` never enters or leaves a runtime, so the borrow cannot conflict.
+    // Borrowed, not cloned: the caller clones only what it keeps (a spawn, one reference for
+    // its task's metadata). `f` never enters or leaves a runtime, so the borrow cannot
+    // conflict.
     let found = RUNTIME.with(|r| r.borrow().as_ref().map(f));
     match found {
         Some(out) => out,

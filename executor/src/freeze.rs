@@ -130,9 +130,14 @@ pub(crate) fn is_fatal_thread() -> bool {
 /// so the freeze wait does not wait for it.
 pub(crate) fn hold() {
     if is_freezing() && !is_fatal_thread() {
-        crate::scheduler::mark_current_worker_stopped();
-        park_forever();
+        stand_still();
     }
+}
+
+/// [`hold`] for a thread that knows another thread writes the dump.
+pub(crate) fn stand_still() -> ! {
+    crate::scheduler::mark_current_worker_stopped();
+    park_forever()
 }
 
 /// [`hold`] for an `atexit` hook: `exit` (a return from `main`, or `std::process::exit` on

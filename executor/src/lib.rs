@@ -48,7 +48,12 @@
 //!
 //! # Environment
 //!
-//! - `EXECUTOR_DEBUG=nofreeze=1|0`: force the freeze policy.
+//! - `EXECUTOR_DEBUG=nofreeze=1|0`: force the freeze policy. Entries are comma-separated,
+//!   as in `EXECUTOR_DEBUG=nofreeze=1,stall=200ms`.
+//! - `EXECUTOR_DEBUG=traces=0|1`: turn the await traces of fatal dumps off or on
+//!   ([`Builder::await_traces`]).
+//! - `EXECUTOR_DEBUG=stall=200ms`, `stall_fatal=2s`: the stall watchdog's thresholds
+//!   ([`Builder::stall_warning`], [`Builder::stall_fatal`]).
 //! - `EXECUTOR_TRACEBACK=none|single|all|crash`: how much the fatal dump shows (`all` by
 //!   default; `crash` aborts after the dump so the system can keep a core file).
 //! - `EXECUTOR_DUMP_PATH=file`: also write the dump to `file` and its JSON to `file.json`.
@@ -68,6 +73,7 @@ mod fatal;
 mod frames;
 mod freeze;
 mod inspect;
+mod locks;
 mod loom_sync;
 mod registry;
 mod resource;

@@ -37,12 +37,13 @@ const WORKER_STOPPED: u8 = 1;
 
 /// A worker's pick-check-poll step (freeze rule 1), once.
 fn worker_step(task: &Task, freezing: &AtomicBool, worker_state: &AtomicU8) -> bool {
-    task.record.enter_poll(Some(0), 2);
+    task.record.enter_poll(Some(0));
     if freezing.load(Ordering::Relaxed) {
         task.record.abandon_poll();
         worker_state.store(WORKER_STOPPED, Ordering::SeqCst);
         return false;
     }
+    task.record.poll_started(Some(0), 2);
     // The poll: writes the task's mutable state.
     task.trace.with_mut(|t| {
         // SAFETY: only the poller writes `trace`, and the model's assertion is exactly that

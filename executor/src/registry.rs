@@ -127,8 +127,6 @@ struct ShardState {
     free: Vec<u32>,
     /// Cells ever handed out; cells at or above it were never written.
     used: usize,
-    /// Records in the shard.
-    len: usize,
 }
 
 // SAFETY: the page pointers are owned by the shard state (freed in its drop), and the records
@@ -142,7 +140,6 @@ impl ShardState {
             occupied: Vec::new(),
             free: Vec::new(),
             used: 0,
-            len: 0,
         }
     }
 
@@ -236,7 +233,6 @@ impl Registry {
         // use: the last one died with its task before `remove`) and this thread holds the lock.
         unsafe { cell.write(record) };
         state.set_occupied(index, true);
-        state.len += 1;
         let slot = SlotId {
             shard: shard as u32,
             index: u32::try_from(index).expect("more than 2^32 live tasks in one registry shard"),
@@ -257,7 +253,6 @@ impl Registry {
             let mut state = self.shard(slot.shard as usize);
             debug_assert!(state.is_occupied(index), "a task record removed twice");
             state.set_occupied(index, false);
-            state.len -= 1;
             state.free.push(slot.index);
             // SAFETY: rule 2: the bit was set, so the cell holds a record; this thread holds
             // the lock and the caller's contract says nobody else uses the record any more.
@@ -308,7 +303,8 @@ impl Registry {
         );
     }
 
-    /// [`Registry::rows`] for the fatal path: bounded like [`Registry::for_each_bounded`].
+    /// [`Registry::rows`] for the fatal path: never waits longer than `bound` in total for
+    /// locks, and never parks (a thread holding one may be frozen).
     pub(crate) fn rows_bounded(
         &self,
         bound: Duration,

@@ -20,12 +20,13 @@
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, TryLockError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use introspect::{Holder, ResourceId, ResourceInfo, ResourceKind, TaskId, TaskInfo, Waiter};
 use slab::Slab;
 
+use crate::locks::{lock, try_lock_until};
 use crate::{clock, context, snapshot};
 
 /// Holders named per resource (rule 2).
@@ -195,16 +196,12 @@ impl ResourceCore {
     }
 }
 
-/// When a hold starts, in `clock` ticks: the end of this thread's last poll when it has not
-/// parked since (the start of the poll in progress, free), else a clock reading. A hold
-/// shown a poll's length too long is fine; a clock read (9.4 ns, `clock.rs`) on every
-/// uncontended lock would cost about as much as the lock itself.
+/// When a hold starts: [`clock::recent`]. A hold shown a poll's length too long is fine; a
+/// clock read (9.4 ns, `clock.rs`) on every uncontended lock would cost about as much as the
+/// lock itself.
 #[inline]
 fn hold_time() -> u64 {
-    match clock::last_poll_end() {
-        0 => clock::now(),
-        t => t,
-    }
+    clock::recent()
 }
 
 impl Drop for ResourceCore {
@@ -219,10 +216,6 @@ impl Drop for ResourceCore {
 
 fn shard_of(id: ResourceId) -> usize {
     (id.0 as usize) % SHARDS
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Rule 1: makes `resource` visible to dumps until its core drops.
@@ -252,16 +245,7 @@ pub(crate) fn collect(bound: Option<Duration>, now: u64) -> (Vec<ResourceInfo>, 
     for shard in &REGISTRY {
         let guard = match deadline {
             None => Some(lock(shard)),
-            Some(deadline) => loop {
-                match shard.try_lock() {
-                    Ok(g) => break Some(g),
-                    Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
-                    Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                        std::thread::yield_now()
-                    }
-                    Err(TryLockError::WouldBlock) => break None,
-                }
-            },
+            Some(deadline) => try_lock_until(shard, deadline, std::thread::yield_now),
         };
         match guard {
             Some(g) => live.extend(g.iter().filter_map(|(_, w)| w.upgrade())),

@@ -6,16 +6,19 @@
 //!
 //! Rules:
 //! 1. One request at a time, process-wide (`REQUESTS`, try-locked with a bound).
-//! 2. The requester allocates the buffer, publishes it with the target thread's id in
+//! 2. The requester allocates the buffer (with the target thread's id), publishes it in
 //!    `REQUEST` (Release), then signals that thread (`tgkill`).
-//! 3. The handler loads `REQUEST` (Acquire) and does nothing unless the request is for its own
-//!    thread (a stray or late signal changes nothing). It walks its stack with the system
-//!    unwinder into the buffer's fixed slots, stores the length, then `done` (Release), and
-//!    touches nothing else: no allocation, no lock of the runtime's or the program's, no
-//!    thread-local.
-//! 4. The requester waits for `done` up to its bound. On success it takes the buffer back; on
-//!    timeout it withdraws the request and leaks the buffer, which a late handler may still
-//!    write to.
+//! 3. The handler *claims* the request before touching it: a compare-and-swap of `REQUEST`
+//!    from the buffer to null. Claimed, the buffer is the handler's until it sets `done`. If
+//!    the request is for another thread (a stray or late signal: real-time signals queue, so
+//!    one that timed out may still arrive), it hands the request back and returns. Otherwise
+//!    it walks its stack with the system unwinder into the buffer's fixed slots, stores the
+//!    length, then `done` (Release), and touches nothing else: no allocation, no lock of the
+//!    runtime's or the program's, no thread-local.
+//! 4. The requester waits for `done` up to its bound, then takes the buffer back. If `done`
+//!    is not set, it withdraws the request with the same compare-and-swap: if that wins, no
+//!    handler has the buffer and it is freed; if it loses, a handler claimed it and may still
+//!    be writing, so the buffer is leaked (a thread that did not answer in time, rare).
 //! 5. The signal is installed only if the program has no handler for it: the program's own
 //!    handlers are never replaced (stacks are then reported unavailable, and why). It is
 //!    installed with `SA_RESTART`, so a system call it interrupts resumes, and the running
@@ -94,7 +97,8 @@ pub(crate) fn install() -> Result<libc::c_int, String> {
             // SAFETY: a zeroed `sigaction` is a valid value to fill in.
             let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
             action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
-            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+            // Not SA_ONSTACK: the unwinder needs more room than an alternate signal stack has.
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
             // SAFETY: `sa_mask` is ours to initialise; `sigemptyset` cannot fail on it.
             unsafe { libc::sigemptyset(&mut action.sa_mask) };
             // SAFETY: `action` is initialised, `on_signal` has the `SA_SIGINFO` signature and
@@ -119,10 +123,30 @@ extern "C" fn on_signal(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c
     if request.is_null() {
         return;
     }
-    // SAFETY: a published request's buffer is freed only after `done` is set (which this
-    // handler alone does, below, as its last access) or never (rule 4): it is valid here.
+    // Claim before touching: AcqRel, so the claim comes after the requester's publication and
+    // before this handler's writes.
+    if REQUEST
+        .compare_exchange(
+            request,
+            std::ptr::null_mut(),
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        )
+        .is_err()
+    {
+        return;
+    }
+    // SAFETY: this handler claimed the request (rule 3); the requester frees a claimed buffer
+    // only after `done` is set, which only the claimant does, below, as its last access.
     let capture = unsafe { &*request };
     if capture.tid != current_tid() {
+        // Not ours: hand it back for the thread it is for (best effort; rule 4 copes).
+        let _ = REQUEST.compare_exchange(
+            std::ptr::null_mut(),
+            request,
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        );
         return;
     }
     let mut n = 0;
@@ -146,17 +170,9 @@ extern "C" fn on_signal(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c
 pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Vec<usize>, String> {
     let sig = install()?;
     let deadline = Instant::now() + bound;
-    let _one = loop {
-        match REQUESTS.try_lock() {
-            Ok(g) => break g,
-            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_micros(100));
-            }
-            Err(std::sync::TryLockError::WouldBlock) => {
-                return Err("another stack capture was under way".to_owned())
-            }
-        }
+    let pause = || std::thread::sleep(Duration::from_micros(100));
+    let Some(_one) = crate::locks::try_lock_until(&REQUESTS, deadline, pause) else {
+        return Err("another stack capture was under way".to_owned());
     };
     let capture = Box::into_raw(Box::new(Capture {
         tid,
@@ -175,9 +191,21 @@ pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Ve
         }
         shared.done.load(Ordering::Acquire)
     };
-    REQUEST.store(std::ptr::null_mut(), Ordering::Release);
     if !answered {
-        // Rule 4: leaked, a late handler may still write to it.
+        // Rule 4: withdraw the request; free the buffer only if no handler claimed it.
+        let unclaimed = REQUEST
+            .compare_exchange(
+                capture,
+                std::ptr::null_mut(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok();
+        if unclaimed {
+            // SAFETY: no handler claimed it, and none can now (the claim would have to win the
+            // compare-and-swap this one just won): the buffer is ours alone.
+            drop(unsafe { Box::from_raw(capture) });
+        }
         return Err(if sent {
             format!(
                 "{who} did not answer in {}",
@@ -192,8 +220,8 @@ pub(crate) fn capture(tid: libc::pid_t, who: &str, bound: Duration) -> Result<Ve
         .iter()
         .map(|ip| ip.load(Ordering::Relaxed))
         .collect();
-    // SAFETY: the handler set `done` as its last access and the request is withdrawn: no one
-    // else will touch the buffer.
+    // SAFETY: the claimant set `done` as its last access, and the claim took the request out of
+    // `REQUEST`: no one else will touch the buffer.
     drop(unsafe { Box::from_raw(capture) });
     Ok(ips)
 }

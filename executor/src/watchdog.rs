@@ -17,7 +17,7 @@ use std::io::Write;
 use std::sync::Weak;
 use std::time::Duration;
 
-use introspect::{quote, render, HumanDuration, TaskId, NAME_LIMIT};
+use introspect::{render, HumanDuration, TaskId};
 
 use crate::clock;
 use crate::frames::{self, Symbolizer};
@@ -126,10 +126,7 @@ fn find(shared: &Shared, id: TaskId) -> Option<Row> {
 
 /// `task 12 "archive"`, the name escaped.
 fn label(id: TaskId, row: Option<&Row>) -> String {
-    match row.and_then(|r| r.name.as_deref()) {
-        Some(name) => format!("task {id} {}", quote(name, NAME_LIMIT)),
-        None => format!("task {id}"),
-    }
+    introspect::task_label(id, row.and_then(|r| r.name.as_deref()))
 }
 
 fn spawned_at(row: Option<&Row>) -> String {

@@ -67,6 +67,21 @@ pub fn quote(text: &str, limit: usize) -> String {
     out
 }
 
+/// `task 6 "parser"`, or `task 6` for an unnamed task: how dumps, warnings and errors name a
+/// task, the name bounded and escaped.
+///
+/// ```
+/// use introspect::{task_label, TaskId};
+/// assert_eq!(task_label(TaskId(6), Some("par\nser")), r#"task 6 "par\nser""#);
+/// assert_eq!(task_label(TaskId(6), None), "task 6");
+/// ```
+pub fn task_label(id: crate::TaskId, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("task {id} {}", quote(name, NAME_LIMIT)),
+        None => format!("task {id}"),
+    }
+}
+
 /// Quotes `text` in at most `width` chars (at least 3), for a table cell: when the quoted text
 /// is too wide it is cut at an escape boundary and followed by `…`.
 pub(crate) fn quote_cell(text: &str, width: usize) -> String {

@@ -231,7 +231,7 @@ mod totals;
 
 pub use duration::HumanDuration;
 pub use escape::{
-    bound, escape, is_hidden, quote, LINES_LIMIT, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT,
+    bound, escape, is_hidden, quote, task_label, LINES_LIMIT, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT,
 };
 pub use graph::{deadlocks, Deadlock, Edge, Via};
 pub use model::{

@@ -36,11 +36,10 @@ pub(crate) fn install_panic_hook() {
                     introspect::escape(&message, introspect::MESSAGE_LIMIT)
                 ));
             }
-            if freeze::is_freezing() {
-                // I6: another thread's fatal dump is being written; printing here would cut
-                // into it, and this thread must not run anything more.
-                freeze::park_forever();
-            }
+            // I6: another thread's fatal dump is being written; printing here would cut into
+            // it, and this thread must not run anything more (a worker is reported stopped, so
+            // the freeze wait does not wait for it).
+            freeze::hold();
             if context::panic_is_fatal() {
                 // The dump reports this panic with its location and backtrace.
                 let location = info.location().map(crate::snapshot::location_copied);
@@ -50,14 +49,7 @@ pub(crate) fn install_panic_hook() {
             }
             // std's message names the worker thread; say which task it was (the panic
             // itself goes on to the task's JoinHandle).
-            let task = context::with_current_record(|r| match r.name() {
-                Some(name) => format!(
-                    "task {} {}",
-                    r.id,
-                    introspect::quote(name, introspect::NAME_LIMIT)
-                ),
-                None => format!("task {}", r.id),
-            });
+            let task = context::with_current_record(|r| introspect::task_label(r.id, r.name()));
             if let Some(task) = task {
                 eprintln!("executor: panic in {task}; its JoinHandle gets it as a JoinError");
             }

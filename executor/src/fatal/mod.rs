@@ -90,10 +90,7 @@ pub(crate) fn claim() {
         freeze::Claim::Recursive => {
             dump::write_line_and_abort("fatal error during the fatal dump; aborting")
         }
-        freeze::Claim::Another => {
-            crate::scheduler::mark_current_worker_stopped();
-            freeze::park_forever()
-        }
+        freeze::Claim::Another => freeze::stand_still(),
     }
 }
 
@@ -194,19 +191,9 @@ fn freeze_note(policy: FreezePolicy, o: freeze::FreezeOutcome) -> String {
 /// Every runtime still alive, without waiting long for the list's lock.
 fn live_runtimes() -> Vec<Arc<Shared>> {
     let deadline = std::time::Instant::now() + LOCK_BOUND;
-    loop {
-        match RUNTIMES.try_lock() {
-            Ok(list) => return list.iter().filter_map(|w| w.upgrade()).collect(),
-            Err(std::sync::TryLockError::Poisoned(p)) => {
-                return p.into_inner().iter().filter_map(|w| w.upgrade()).collect()
-            }
-            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::yield_now();
-            }
-            Err(std::sync::TryLockError::WouldBlock) => {
-                // The current runtime, at least.
-                return context::try_current_shared().into_iter().collect();
-            }
-        }
+    match crate::locks::try_lock_until(&RUNTIMES, deadline, std::thread::yield_now) {
+        Some(list) => list.iter().filter_map(|w| w.upgrade()).collect(),
+        // The current runtime, at least.
+        None => context::try_current_shared().into_iter().collect(),
     }
 }

@@ -93,7 +93,13 @@ impl Shared {
     /// Queues a task that was just spawned (not a wake: no wake counted).
     pub(crate) fn schedule_new(&self, runnable: Runnable) {
         if let Some(runnable) = worker::try_schedule_local_current(runnable, false) {
-            self.schedule_remote(runnable);
+            // A spawn is not a wake: the spawner holds no notifier's lock, so a task spawned
+            // once shutdown closed the injector is dropped right here (its handle reads
+            // cancelled). Buried, it would never be dropped: shutdown's last drain may be over.
+            match self.injector.push(runnable) {
+                Ok(()) => self.idle.notify_one(),
+                Err(e) => drop(e.into_inner()),
+            }
         }
     }
 
@@ -165,11 +171,6 @@ pub(crate) fn schedule(runnable: Runnable, info: async_task::ScheduleInfo) {
         Ok(()) => {}
         Err(runnable) => schedule_wake(runnable, info.woken_while_running),
     }
-}
-
-/// A task woken during a trace poll (`trace/mod.rs` rule 5): queued like any wake.
-pub(crate) fn schedule_woken(runnable: Runnable) {
-    schedule_wake(runnable, false);
 }
 
 fn schedule_wake(runnable: Runnable, woken_while_running: bool) {

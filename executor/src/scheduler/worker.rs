@@ -269,12 +269,13 @@ impl Local {
     fn run_task(&self, runnable: Runnable) {
         let record = runnable.metadata().record();
         let start = clock::poll_start();
-        record.enter_poll(Some(self.index), start);
+        record.enter_poll(Some(self.index));
         // The freeze check, after `enter_poll` (see `freeze.rs` for why this order).
         if freeze::is_freezing() {
             record.abandon_poll();
             self.stop_forever(Some(runnable));
         }
+        record.poll_started(Some(self.index), start);
         let me = self.me();
         me.current_task.store(record.id.0, Ordering::Relaxed);
         me.poll_started.store(start, Ordering::Relaxed);
@@ -375,7 +376,7 @@ impl Local {
         Some(first)
     }
 
-    /// Steals half of another worker's queue (scheduler rule 3 limits how many search).
+    /// Steals half of another worker's queue (idle rule 3 limits how many search).
     fn search(&self, force: bool) -> Option<Runnable> {
         let idle = &self.shared.idle;
         if !force && !idle.try_start_search() {

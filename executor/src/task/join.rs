@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use introspect::{quote, TaskId, NAME_LIMIT};
+use introspect::TaskId;
 
 use std::task::Waker;
 
@@ -58,10 +58,7 @@ impl JoinError {
 
     /// `task 6 "parser"`, as dumps name tasks (the name escaped).
     fn task(&self) -> String {
-        match &self.0.name {
-            Some(name) => format!("task {} {}", self.0.id, quote(name, NAME_LIMIT)),
-            None => format!("task {}", self.0.id),
-        }
+        introspect::task_label(self.0.id, self.0.name.as_deref())
     }
 
     /// The task was aborted, or its runtime shut down before it finished.

@@ -111,7 +111,6 @@ pub(crate) struct TaskRecord {
     /// spawn, start of the current poll, end of the last poll, the last wake.
     since: AtomicU64,
     busy_ticks: AtomicU64,
-    /// The longest poll so far, in ticks, and the tick it ended at.
     /// The longest poll so far and when it ended, in coarse ticks (`LONGEST_SHIFT`,
     /// `LONGEST_END_SHIFT`): 32 bits each instead of 64.
     longest_poll: AtomicU32,
@@ -228,7 +227,7 @@ impl TaskRecord {
     }
 
     /// Step one of the freeze handshake: publish "running" before reading the freezing flag.
-    pub(crate) fn enter_poll(&self, worker: Option<usize>, now: u64) {
+    pub(crate) fn enter_poll(&self, worker: Option<usize>) {
         // Relaxed store: a reader that sees RUNNING reads nothing else of the task. The barrier
         // orders it before the caller's flag load, against the fatal path's flag store, heavy
         // barrier and state load (a store-barrier-load pair on each side, Dekker style): at
@@ -237,6 +236,11 @@ impl TaskRecord {
         self.state
             .store(StateWord::running(worker).0, Ordering::Relaxed);
         barrier::light();
+    }
+
+    /// The freeze check passed: the poll that starts at `now` is real. Written only now, so a
+    /// poll abandoned at the check leaves the task "scheduled since" its wake, not the freeze.
+    pub(crate) fn poll_started(&self, worker: Option<usize>, now: u64) {
         self.since.store(now, Ordering::Relaxed);
         if let Some(w) = worker {
             self.last_worker.store(w as u16 + 1, Ordering::Relaxed);
@@ -263,18 +267,12 @@ impl TaskRecord {
                 .store((end >> LONGEST_END_SHIFT) as u32, Ordering::Relaxed);
         }
         self.since.store(end, Ordering::Relaxed);
-        // Only the poller stores RUNNING, so a running word seen here is this poll's own. A
-        // wake during the poll already moved it to SCHEDULED and completion to COMPLETED: those
-        // stay. Release pairs with the snapshot's load so the counters above come with it.
-        let current = self.state.load(Ordering::Relaxed);
-        if StateWord(current).is_running() {
-            let _ = self.state.compare_exchange(
-                current,
-                StateWord::IDLE.0,
-                Ordering::Release,
-                Ordering::Relaxed,
-            );
-        }
+        // A plain store: nobody else writes the word while it says RUNNING. A spawned task's
+        // wake during its poll is scheduled by async-task only after the poll returns (so
+        // `on_schedule` comes after this), completion and fatal panics are written by the
+        // poller after or instead of this, and a `block_on` wake moves only IDLE. Release
+        // pairs with the snapshot's load so the counters above come with it.
+        self.state.store(StateWord::IDLE.0, Ordering::Release);
     }
 
     /// The poll panicked and the panic is fatal: the dump shows the task `panicked` on the
@@ -297,11 +295,7 @@ impl TaskRecord {
         // woken during its own poll (a yield) is scheduled as that poll ends, which
         // `exit_poll` has just recorded.
         if !woken_while_running {
-            let now = match crate::clock::last_poll_end() {
-                0 => crate::clock::now(),
-                t => t,
-            };
-            self.since.store(now, Ordering::Relaxed);
+            self.since.store(crate::clock::recent(), Ordering::Relaxed);
         }
         // Not SeqCst: a scheduled task is not running, and the handshake only cares about
         // transitions *into* running.

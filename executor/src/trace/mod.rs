@@ -21,15 +21,19 @@
 //!    task. After the poll, a live wrapper means some leaf kept a waker; none means nothing
 //!    can ever wake the task (a lost wakeup). A poll that completes means a leaf was ready
 //!    although nobody had woken the task.
-//! 5. A `Runnable` that reaches the stash after the first (the leaf woke the task during the
-//!    trace poll, or another thread did) is a real wake: it is queued as any wake would be.
+//! 5. The stash is open only across the tracer's own wake of its target, so it holds that one
+//!    `Runnable`. A wake during the trace poll (the leaf woke the task, or another thread
+//!    did) finds it closed and is queued as any wake would be, even if the poll never returns.
 //! 6. A trace poll that panics is caught and reported, the panic hook silent; one that does
 //!    not return within the per-task limit is abandoned with its thread, and a fresh tracer
 //!    goes on. All traces of one snapshot share an overall budget.
 //!
 //! What is not guaranteed: a trace poll runs user code (the rest of an async fn whose leaf was
 //! ready, a leaf's bookkeeping), so it can change program state; the stack walk goes through
-//! the system unwinder, which takes the dynamic loader's lock.
+//! the system unwinder, which takes the dynamic loader's lock. In a live snapshot (workers
+//! running) a task read as idle may have run and gone idle again before its tracer asks for
+//! it: it is then traced where it waits now, one spurious poll the `Future` contract allows;
+//! one that is queued or running by then is reported not idle.
 
 mod resolve;
 mod tracer;

@@ -8,15 +8,17 @@
 //! is abandoned, its task reported, and a fresh tracer goes on with the rest.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::{waker, Limits, Outcome, Target, ACTIVE, TRACER};
 use crate::clock;
+use crate::locks::lock;
 
 /// What all tracers of one call share.
 struct Job {
-    targets: Vec<Target>,
+    /// Each target until a tracer takes it.
+    targets: Vec<Mutex<Option<Target>>>,
     /// The next target to take.
     next: AtomicUsize,
     results: Vec<OnceLock<Outcome>>,
@@ -49,16 +51,17 @@ const IDLE: usize = usize::MAX;
 pub(crate) fn trace_all(targets: Vec<Target>, limits: Limits) -> Vec<Outcome> {
     let n = targets.len();
     let job = Arc::new(Job {
-        targets,
+        targets: targets.into_iter().map(|t| Mutex::new(Some(t))).collect(),
         next: AtomicUsize::new(0),
         results: (0..n).map(|_| OnceLock::new()).collect(),
         done: AtomicUsize::new(0),
     });
     if n > 0 {
-        // Relaxed: see `in_trace_poll`; the tracer threads are started after this.
-        ACTIVE.fetch_add(1, Ordering::Relaxed);
         coordinate(&job, limits);
-        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+        // Tracers abandoned mid-poll keep their targets; the rest are let go now.
+        for target in &job.targets {
+            drop(lock(target).take());
+        }
     }
     // Abandoned tracers may still hold the job: take what is set, by index.
     job.results
@@ -124,10 +127,20 @@ fn start_tracer(job: &Arc<Job>) -> Result<Arc<Tracer>, String> {
         abandoned: AtomicBool::new(false),
     });
     let (job, me) = (job.clone(), tracer.clone());
+    // Counted from before the thread starts until it ends, not while the coordinator waits:
+    // an abandoned tracer may still be inside a trace poll long after (`in_trace_poll`).
+    // Relaxed: the thread's start orders this before its own checks.
+    ACTIVE.fetch_add(1, Ordering::Relaxed);
     std::thread::Builder::new()
         .name("executor-tracer".to_owned())
-        .spawn(move || tracer_main(&job, &me))
-        .map_err(|e| e.to_string())?;
+        .spawn(move || {
+            tracer_main(&job, &me);
+            ACTIVE.fetch_sub(1, Ordering::Relaxed);
+        })
+        .map_err(|e| {
+            ACTIVE.fetch_sub(1, Ordering::Relaxed);
+            e.to_string()
+        })?;
     Ok(tracer)
 }
 
@@ -143,7 +156,12 @@ fn tracer_main(job: &Job, me: &Tracer) {
         // Release: the coordinator that reads `current` sees this start time.
         me.started.store(clock::now(), Ordering::Release);
         me.current.store(i, Ordering::Release);
-        let outcome = trace_one(&job.targets[i]);
+        // Taken out of the job: an abandoned tracer keeps only the target it is stuck on.
+        let Some(target) = lock(&job.targets[i]).take() else {
+            continue;
+        };
+        let outcome = trace_one(&target);
+        drop(target);
         me.current.store(IDLE, Ordering::Release);
         job.finish(i, outcome);
     }
@@ -158,20 +176,18 @@ fn trace_one(target: &Target) -> Outcome {
     TRACER.with(|t| {
         t.stash_open.set(true);
         target.wake_by_ref();
+        // Closed at once: the stash is for this task's `Runnable` only. A wake during the
+        // trace poll (of this task, which async-task reschedules on this thread after `run`,
+        // or of any other) then takes the ordinary path and is queued (rule 5), even if the
+        // poll never returns.
+        t.stash_open.set(false);
         let first = t.stash.borrow_mut().pop();
         let Some(runnable) = first else {
-            t.stash_open.set(false);
             return Outcome::NotIdle;
         };
         t.polling.set(true);
         runnable.run();
         t.polling.set(false);
-        t.stash_open.set(false);
-        // Rule 5: whatever reached the stash during the poll was a real wake.
-        let woken: Vec<_> = t.stash.borrow_mut().drain(..).collect();
-        for r in woken {
-            crate::scheduler::schedule_woken(r);
-        }
         // No result: the harness did not run the future (the task was aborted, or closed).
         waker::take_result().unwrap_or(Outcome::NotIdle)
     })

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::Outcome;
@@ -34,16 +34,19 @@ struct TracePoll {
     counted: Arc<Counted>,
     /// Stack walks stop at frames above this address: the trace poll's own frame.
     bottom: usize,
-    /// The first leaf's stack, innermost first.
-    ips: RefCell<Vec<usize>>,
-    captured: std::cell::Cell<bool>,
+    /// The first leaf's stack, innermost first. Behind a lock and an atomic although the
+    /// poll runs on one thread: `&Waker` is `Sync`, so a future may lend the trace waker to a
+    /// scoped thread that clones it there.
+    ips: Mutex<Vec<usize>>,
+    captured: AtomicBool,
 }
 
 impl TracePoll {
     /// Rule 4: a leaf clones the trace waker.
     fn on_clone(&self) -> RawWaker {
-        if !self.captured.replace(true) {
-            let mut ips = self.ips.borrow_mut();
+        // Relaxed: the lock orders the stack it guards; the flag only elects the first clone.
+        if !self.captured.swap(true, Ordering::Relaxed) {
+            let mut ips = crate::locks::lock(&self.ips);
             let bottom = self.bottom;
             // `trace` (not the unsynchronized one) takes the backtrace crate's lock; a thread
             // frozen while holding it would block this walk, which the per-task limit covers.
@@ -138,8 +141,8 @@ pub(crate) fn trace_poll<F: Future>(
             alive: AtomicUsize::new(0),
         }),
         bottom: marker.as_ptr() as usize + marker.len(),
-        ips: RefCell::new(Vec::with_capacity(MAX_FRAMES)),
-        captured: std::cell::Cell::new(false),
+        ips: Mutex::new(Vec::with_capacity(MAX_FRAMES)),
+        captured: AtomicBool::new(false),
     };
     let raw = RawWaker::new(std::ptr::from_ref(&poll).cast(), &TRACE_VTABLE);
     // SAFETY: the vtable's functions uphold `RawWaker`'s contract for a waker that lives no
@@ -157,7 +160,7 @@ pub(crate) fn trace_poll<F: Future>(
     let outcome = match &result {
         Err(payload) => Outcome::Panicked(panic_message(payload.as_ref())),
         Ok(polled) => Outcome::Traced {
-            ips: poll.ips.take(),
+            ips: std::mem::take(&mut *crate::locks::lock(&poll.ips)),
             kept: poll.counted.alive.load(Ordering::Relaxed) > 0,
             ready: polled.is_ready(),
         },

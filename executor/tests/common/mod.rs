@@ -13,7 +13,7 @@ pub fn rt(n: usize) -> executor::Runtime {
         .expect("runtime")
 }
 
-/// Scales a count down under Miri and in debug builds, where each task is much slower.
+/// Scales a count down under Miri, where each task is a hundred times slower or more.
 pub fn scaled(n: usize) -> usize {
     if cfg!(miri) {
         n / 100

@@ -27,7 +27,7 @@ use super::group::Entry;
 use super::labels::{self, and_list, count, location};
 use super::{frames, group_block, Detail, TextOptions};
 use crate::duration::HumanDuration;
-use crate::escape::{escape, quote, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT};
+use crate::escape::{escape, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT};
 use crate::model::{
     ResourceId, Snapshot, SourceLocation, Stack, TaskInfo, TaskState, Trace, WakerCheck,
 };
@@ -135,10 +135,7 @@ fn block(dump: &Dump<'_>, task: &TaskInfo) -> String {
 
 /// `task 7 "flush" [idle, 2.10s, mutex #4 lock]:`, marked when it raised the fatal error.
 fn title(out: &mut String, snapshot: &Snapshot, task: &TaskInfo) {
-    let _ = write!(out, "task {}", task.id);
-    if let Some(name) = &task.name {
-        let _ = write!(out, " {}", quote(name, NAME_LIMIT));
-    }
+    out.push_str(&crate::task_label(task.id, task.name.as_deref()));
     let _ = write!(out, " [{}", labels::state(task));
     if matches!(task.state, TaskState::Idle | TaskState::Scheduled) {
         let _ = write!(out, ", {}", HumanDuration(task.idle));
