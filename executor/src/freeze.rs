@@ -21,7 +21,8 @@
 //! 4. Under `Freeze` the fatal path also wakes parked workers so they reach the check at the
 //!    top of their loop, and waits for every worker to report stopped, in a bounded number of
 //!    tries within a bounded total. Under `NoFreeze` it touches no worker and waits only a
-//!    short grace for pollers that raced past the flag to settle.
+//!    short grace, and then (bounded by the freeze timeout) until no worker is between two
+//!    polls, so that no pick the check is about to abandon reads as a running task.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -195,6 +196,20 @@ pub(crate) fn freeze_workers(
     let total = shared.workers.iter().enumerate().filter(others).count();
     if policy == FreezePolicy::NoFreeze {
         std::thread::sleep(NO_FREEZE_GRACE);
+        // A worker preempted between its pick and its check would leave its pick reading
+        // `running` for a poll that never happens: wait (bounded) until none is between polls.
+        // Nobody is stopped or woken for it; each settles by itself.
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline
+            && shared
+                .workers
+                .iter()
+                .enumerate()
+                .filter(others)
+                .any(|(_, w)| w.is_between_polls())
+        {
+            std::thread::sleep(Duration::from_micros(20));
+        }
         let stopped = count(shared);
         return FreezeOutcome {
             stopped,

@@ -39,7 +39,7 @@
 //!   for every worker to reach a scheduling point and stop. A task stuck in a long poll keeps
 //!   its worker; after the wait it is reported `running, skipped` and the dump goes on.
 //! - [`FreezePolicy::NoFreeze`]: the fatal path stops nobody and waits only about a
-//!   millisecond. Running tasks go on running while the dump is written; a worker that
+//!   millisecond (longer only for a worker caught between two polls to settle). Running tasks go on running while the dump is written; a worker that
 //!   finishes its poll and picks another task parks instead. Use it when freezing would hide
 //!   the scheduler state you are debugging (Go's `GODEBUG=dontfreezetheworld=1`).
 //!

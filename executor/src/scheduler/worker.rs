@@ -93,6 +93,13 @@ impl WorkerShared {
         )
     }
 
+    /// Whether the worker is between two polls: it will be running a poll, parked or stopped
+    /// within microseconds (unless the OS preempts it). While it is, a task it picked may read
+    /// `RUNNING` for a poll that the freeze check is about to abandon (freeze rule 1).
+    pub(crate) fn is_between_polls(&self) -> bool {
+        self.state.load(Ordering::Acquire) == STATE_SEARCHING
+    }
+
     /// The task in a poll on this worker and when that poll started, if one is: read twice
     /// around the start, so a worker that moved on to another poll meanwhile reads as `None`
     /// rather than as a mix of two polls. For the stall watchdog.
