@@ -103,7 +103,7 @@ pub(crate) fn build_tasks(
 fn explain_untraced(tasks: &mut [TaskInfo], traces: bool) {
     for task in tasks {
         let why = match task.state {
-            TaskState::Idle if !traces => {
+            TaskState::Idle | TaskState::Scheduled if !traces => {
                 "traces are off (Builder::await_traces, EXECUTOR_DEBUG=traces=0)"
             }
             TaskState::Scheduled => "scheduled: queued to run, so not traced",

@@ -408,7 +408,10 @@ impl std::fmt::Debug for Registry {
 fn row(record: &TaskRecord, thread: Option<&Arc<dyn ThreadTrace>>, for_trace: bool) -> Row {
     let mut row = record.row(for_trace && thread.is_none());
     if let Some(thread) = thread {
-        if for_trace && row.state.kind() == StateKind::Idle {
+        // Scheduled too: a woken `block_on` future waits for its own thread, not in a queue a
+        // frozen worker owns, and that thread answers tracers even while it stands frozen.
+        let waiting = matches!(row.state.kind(), StateKind::Idle | StateKind::Scheduled);
+        if for_trace && waiting {
             row.trace_target = Some(Target::Thread(thread.clone()));
         }
         row.block_on = Some(thread.clone());

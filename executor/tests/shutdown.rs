@@ -89,6 +89,23 @@ fn destructors_that_spawn_during_shutdown_do_not_hang_or_leak() {
 }
 
 #[test]
+fn a_spawn_on_a_handle_of_a_dropped_runtime_is_cancelled_and_dropped_at_once() {
+    let rt = rt(2);
+    let handle = rt.handle().clone();
+    drop(rt);
+    let drops = DropCounter::default();
+    let t = drops.track();
+    let join = handle.spawn(async move {
+        let _t = t;
+        std::future::pending::<()>().await
+    });
+    // Dropped inside `spawn`, not buried in a queue nobody drains any more.
+    assert_eq!(drops.count(), 1);
+    let err = futures::executor::block_on(join).expect_err("the task cannot have run");
+    assert!(err.is_cancelled(), "{err}");
+}
+
+#[test]
 fn shutdown_timeout_returns_despite_a_stuck_task() {
     let rt = rt(2);
     let release = Arc::new(AtomicBool::new(false));

@@ -42,6 +42,7 @@ fn scenario_runner() {
             "panics_when_polled_again" => panics_when_polled_again().await,
             "blocked_on_std_mutex" => blocked_on_std_mutex().await,
             "many_idle" => many_idle().await,
+            "main_woken_at_the_fatal_error" => main_woken_at_the_fatal_error().await,
             other => panic!("unknown scenario {other:?}"),
         }
         // Long enough for every task's first poll; then the dump.
@@ -247,6 +248,31 @@ async fn many_idle() {
     while polled.load(Ordering::SeqCst) < n {
         async_io::Timer::after(Duration::from_millis(10)).await;
     }
+}
+
+// --- the block_on future woken just as a task raises the fatal error ----------------------
+
+/// Main is woken once the flag is set, so it stops at its freeze check: its trace can only be
+/// taken on its own thread, which must keep answering tracers while it stands there.
+async fn main_woken_at_the_fatal_error() {
+    let (wake_main, woken) = oneshot::channel::<()>();
+    let (never_sent, never) = oneshot::channel::<()>();
+    std::mem::forget(never_sent);
+    std::thread::spawn(move || {
+        while !executor::freezing() {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        let _ = wake_main.send(());
+    });
+    task::Builder::new().name("raiser").spawn(async move {
+        async_io::Timer::after(Duration::from_millis(20)).await;
+        executor::fatal("raised as main wakes");
+    });
+    // Marked before the awaits: a mark printed by a trace poll would come after stdout's last
+    // flush. The trace poll finds `woken` ready and stops at the next await.
+    mark("main_after_wake", line!() + 2);
+    let _ = woken.await;
+    let _ = never.await;
 }
 
 // -------------------------------------------------------------------------------------------
@@ -471,4 +497,23 @@ fn many_identical_idle_tasks_are_grouped_and_the_json_keeps_every_one() {
         .count();
     assert_eq!(traced, n + 1, "every idle spawned task traced");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn main_stopped_at_its_freeze_check_still_has_an_await_trace() {
+    for policy in ["freeze", "no_freeze"] {
+        let run = run("main_woken_at_the_fatal_error", policy);
+        assert!(
+            run.stderr.contains("raised as main wakes"),
+            "{}",
+            run.stderr
+        );
+        let b = block(&run.stderr, "\"block_on\"");
+        assert!(!b.contains("did not return"), "{b}");
+        assert_at(
+            b,
+            marked(&run.stdout, "main_after_wake"),
+            "main_woken_at_the_fatal_error",
+        );
+    }
 }

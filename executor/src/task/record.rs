@@ -311,12 +311,17 @@ impl TaskRecord {
         if current.is_running() {
             self.self_wakes.fetch_add(1, Ordering::Relaxed);
         }
-        let _ = self.state.compare_exchange(
+        let woke = self.state.compare_exchange(
             StateWord::IDLE.0,
             StateWord::SCHEDULED.0,
             Ordering::Release,
             Ordering::Relaxed,
         );
+        if woke.is_ok() {
+            // Scheduled since now. A poll that starts meanwhile may see its start replaced
+            // by this, a moment earlier or later: one wake-up's worth, shown to a person.
+            self.since.store(crate::clock::recent(), Ordering::Relaxed);
+        }
     }
 
     /// The future returned `Ready` (or was aborted): the output waits for the `JoinHandle`.
