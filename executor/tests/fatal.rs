@@ -517,15 +517,7 @@ fn a_task_panic_names_the_task_in_the_message_and_the_join_error() {
 
 #[test]
 fn sigquit_dumps_every_task_and_exits() {
-    let mut child = child::command("sigquit").spawn().unwrap();
-    let ready = child::wait_for_stdout(&mut child, "ready", Duration::from_secs(60));
-    assert!(ready.is_some(), "the child never got ready");
-    let status = std::process::Command::new("kill")
-        .args(["-QUIT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let run = child::wait(child, Duration::from_secs(60));
+    let (_, run) = common::dump::sigquit(child::command("sigquit"));
     assert_dump_exit(&run);
     assert!(run.stderr.starts_with("SIGQUIT received"), "{}", run.stderr);
     assert!(row(&run.stderr, "listener").contains(" idle "));

@@ -14,6 +14,7 @@ use crate::context;
 use crate::loom_sync::Ordering;
 use crate::task::join::JoinError;
 use crate::task::meta::TaskMeta;
+use crate::task::record::TaskRecord;
 
 pin_project! {
     /// Wraps a user future for the scheduler. It borrows the task's metadata, which async-task
@@ -76,10 +77,7 @@ impl<F: Future> Future for Harness<'_, F> {
         }
         match result {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => {
-                record.on_complete();
-                Poll::Ready(Ok(output))
-            }
+            Ok(Poll::Ready(output)) => Poll::Ready(finish(record, Ok(output))),
             Err(payload) => {
                 if fatal_panics {
                     crate::fatal::panicked(
@@ -88,15 +86,20 @@ impl<F: Future> Future for Harness<'_, F> {
                         payload.as_ref(),
                     );
                 }
-                record.on_complete();
-                Poll::Ready(Err(JoinError::panic(
-                    record.id,
-                    record.name().map(Into::into),
-                    payload,
-                )))
+                Poll::Ready(finish(record, Err(payload)))
             }
         }
     }
+}
+
+/// The task's future returned or panicked (on a worker, or in a trace poll): the record says
+/// completed, and a panic becomes the `JoinError` its handle gets.
+pub(crate) fn finish<T>(
+    record: &TaskRecord,
+    result: std::thread::Result<T>,
+) -> Result<T, JoinError> {
+    record.on_complete();
+    result.map_err(|payload| JoinError::panic(record.id, record.name().map(Into::into), payload))
 }
 
 /// The text of a panic payload, when it is a string (as `panic!` makes it).

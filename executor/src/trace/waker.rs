@@ -11,7 +11,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::Outcome;
 use crate::context;
-use crate::task::harness::panic_message;
+use crate::task::harness::{finish, panic_message};
 use crate::task::join::JoinError;
 use crate::task::record::TaskRecord;
 
@@ -180,18 +180,8 @@ pub(crate) fn poll_for_trace<F: Future>(
     match result {
         Ok(Poll::Pending) => Poll::Pending,
         // The leaf was ready: the task really finished, on the tracer.
-        Ok(Poll::Ready(output)) => {
-            record.on_complete();
-            Poll::Ready(Ok(output))
-        }
-        Err(payload) => {
-            record.on_complete();
-            Poll::Ready(Err(JoinError::panic(
-                record.id,
-                record.name().map(Into::into),
-                payload,
-            )))
-        }
+        Ok(Poll::Ready(output)) => Poll::Ready(finish(record, Ok(output))),
+        Err(payload) => Poll::Ready(finish(record, Err(payload))),
     }
 }
 
