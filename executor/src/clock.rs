@@ -105,6 +105,14 @@ pub(crate) fn ticks_at(instant: Instant) -> u64 {
     }
 }
 
+/// The reading [`now`] will give `after` from now (approximate, for deadlines in dumps): one
+/// counter read, where [`ticks_at`] also reads `Instant::now`.
+#[inline]
+pub(crate) fn ticks_after(after: Duration) -> u64 {
+    let us = u64::try_from(after.as_micros()).unwrap_or(u64::MAX);
+    now().saturating_add(ticks_from_micros(us))
+}
+
 /// `us` microseconds in ticks (approximate: for thresholds).
 pub(crate) fn ticks_from_micros(us: u64) -> u64 {
     us.saturating_mul(calibration().ticks_per_us)

@@ -102,11 +102,11 @@ impl ResourceCore {
     /// 2). Outside a task the hold is not named (a plain thread has no id to show).
     #[inline]
     pub(crate) fn acquire(&self, amount: u64) -> Hold {
-        let Some(task) = context::current_task() else {
+        let Some((task, poll_start)) = context::current_task_and_poll_start() else {
             self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
             return Hold(None);
         };
-        let now = hold_time();
+        let now = hold_time(poll_start);
         for (i, slot) in self.holders.iter().enumerate() {
             // Relaxed is enough for the claim and the fields: a snapshot reads holders as
             // a report and orders nothing by them.
@@ -134,14 +134,14 @@ impl ResourceCore {
     /// early, which rule 3 allows).
     #[inline]
     pub(crate) fn acquire_exclusive(&self) -> Hold {
-        let Some(task) = context::current_task() else {
+        let Some((task, poll_start)) = context::current_task_and_poll_start() else {
             self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
             return Hold(None);
         };
         let slot = &self.holders[0];
         // Relaxed: see above; `task` last, so a snapshot that sees it rarely sees an old
         // `since` (and a wrong one only shows a wrong duration).
-        slot.since.store(hold_time(), Ordering::Relaxed);
+        slot.since.store(hold_time(poll_start), Ordering::Relaxed);
         slot.amount.store(1, Ordering::Relaxed);
         slot.task.store(task.0, Ordering::Relaxed);
         Hold(Some(0))
@@ -195,13 +195,13 @@ impl ResourceCore {
     }
 }
 
-/// When a hold starts, in `clock` ticks: the end of this thread's last poll when it has not
-/// parked since (the start of the poll in progress, free), else a clock reading. A hold
-/// shown a poll's length too long is fine; a clock read (9.4 ns, `clock.rs`) on every
-/// uncontended lock would cost about as much as the lock itself.
+/// When a hold starts, in `clock` ticks: the start of the holding task's poll in progress
+/// (read from its record with its id, one thread-local access for both), else a clock
+/// reading. A hold shown a poll's length too long is fine; a clock read (9.4 ns, `clock.rs`)
+/// on every uncontended lock would cost about as much as the lock itself.
 #[inline]
-fn hold_time() -> u64 {
-    match clock::last_poll_end() {
+fn hold_time(poll_start: u64) -> u64 {
+    match poll_start {
         0 => clock::now(),
         t => t,
     }
@@ -226,10 +226,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Rule 1: makes `resource` visible to dumps until its core drops.
-pub(crate) fn register(resource: &Arc<dyn Resource>) {
-    let core = resource.core();
+fn register(core: &ResourceCore, resource: Weak<dyn Resource>) {
     let mut shard = lock(&REGISTRY[shard_of(core.id)]);
-    let key = shard.insert(Arc::downgrade(resource));
+    let key = shard.insert(resource);
     // Relaxed: read back only by the core's own `drop`, which has `&mut`.
     core.key.store(key, Ordering::Relaxed);
 }
@@ -237,8 +236,9 @@ pub(crate) fn register(resource: &Arc<dyn Resource>) {
 /// Creates the shared state of a new primitive and makes it visible to dumps (rule 1).
 pub(crate) fn registered<R: Resource + 'static>(resource: R) -> Arc<R> {
     let resource = Arc::new(resource);
-    let as_dyn: Arc<dyn Resource> = resource.clone();
-    register(&as_dyn);
+    // Downgraded as it is, then unsized: no strong count taken and given back.
+    let weak: Weak<R> = Arc::downgrade(&resource);
+    register(resource.core(), weak);
     resource
 }
 

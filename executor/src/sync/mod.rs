@@ -14,9 +14,9 @@
 //!
 //! | primitive | built on | holders named | wait shown |
 //! | --- | --- | --- | --- |
-//! | [`Mutex`] | `async_lock::Mutex` | the guard's task | `mutex #N lock` |
+//! | [`Mutex`] | one permit of the semaphore's queue | the guard's task | `mutex #N lock` |
 //! | [`RwLock`] | `async_lock::RwLock` | readers and the writer | `rwlock #N read` / `write` |
-//! | [`Semaphore`] | an atomic counter and `event-listener` | each permit's task | `semaphore #N acquire` |
+//! | [`Semaphore`] | a permit word and a first-come first-served queue | each permit's task | `semaphore #N acquire` |
 //! | [`Notify`] | a small locked state and `event-listener` | - | `notify #N notified` |
 //! | [`oneshot`] | a slot and `event-listener` | - | `oneshot #N recv` |
 //! | [`mpsc`] | `async-channel` | - | `mpsc #N recv` / `send` |
@@ -59,6 +59,7 @@ pub mod mpsc;
 mod mutex;
 mod notify;
 pub mod oneshot;
+mod permits;
 mod rwlock;
 mod semaphore;
 pub mod watch;

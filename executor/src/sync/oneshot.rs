@@ -1,26 +1,36 @@
 //! A channel for one value, like `tokio::sync::oneshot`, whose waiting receiver dumps name:
 //! `task 5 [idle, 2.10s, oneshot #7 recv]`.
 //!
+//! One allocation per channel (the value, the flags and both sides' wakers), as in tokio; the
+//! part dumps read is made the first time the receiver waits (rule 4).
+//!
 //! Rules:
-//! 1. `flags` says what happened, each bit set once: [`SENT`] after the value is in `slot`,
+//! 1. `flags` says what happened, each bit set once: [`SENT`] after the value is in `value`,
 //!    [`SENDER_GONE`] when the sender is dropped without sending, [`RECEIVER_GONE`] when the
-//!    receiver is closed or dropped. Flags are `SeqCst` and set before `event` is notified;
-//!    a waiter listens before it re-reads them, so it never sleeps through a change
-//!    (event-listener's pattern).
-//! 2. `slot` is locked only to put the value in (the sender, once) and take it out (the
-//!    receiver, once): never by a dump, which reads `flags`.
+//!    receiver is closed or dropped. A side sets its flag, then wakes the other side's
+//!    `AtomicWaker`; a side registers its waker, then re-reads the flags (`AtomicWaker`'s
+//!    protocol), so it never sleeps through a change.
+//! 2. `value` is locked only to put the value in (the sender, once) and take it out (the
+//!    receiver, once, or the sender taking it back when the receiver was gone first): never
+//!    by a dump, which reads the flags.
 //! 3. Nobody holds a oneshot: a waiting receiver waits for "whoever has the sender", which
 //!    the runtime cannot name, so its waits are never edges of a deadlock cycle.
+//! 4. The channel becomes a resource (an id, a place in dumps' resources section) when its
+//!    receiver first returns `Pending`: a channel nobody waited on cannot be part of a wait,
+//!    and most oneshots are never waited on, so they skip the registry. The registered part
+//!    mirrors the flags: the registering receiver publishes it, fences, then copies the
+//!    flags; a side setting a flag fences, then copies it to the registered part if it sees
+//!    one. The two `SeqCst` fences make sure at least one of them copies each flag.
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{fence, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 
-use event_listener::{Event, EventListener};
+use futures::task::AtomicWaker;
 use introspect::ResourceKind;
 
 use crate::resource::{self, Resource, ResourceCore};
@@ -92,44 +102,86 @@ pub use error::{RecvError, TryRecvError};
 /// ```
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let state = resource::registered(State {
-        core: ResourceCore::new(ResourceKind::Oneshot, Location::caller()),
+    let inner = Arc::new(Inner {
         flags: AtomicU8::new(0),
-        event: Event::new(),
+        value: Mutex::new(None),
+        rx_waker: AtomicWaker::new(),
+        tx_waker: AtomicWaker::new(),
+        created_at: Location::caller(),
+        resource: OnceLock::new(),
     });
-    let slot = Arc::new(Mutex::new(None));
     let tx = Sender {
-        state: state.clone(),
-        slot: slot.clone(),
+        inner: inner.clone(),
         sent: false,
     };
-    let rx = Receiver {
-        state,
-        slot,
-        listener: None,
-        done: false,
-    };
+    let rx = Receiver { inner, done: false };
     (tx, rx)
 }
 
-/// The shared state dumps see (no `T`).
-struct State {
-    core: ResourceCore,
+/// What both sides share.
+struct Inner<T> {
     /// Rule 1.
     flags: AtomicU8,
-    event: Event,
+    /// Rule 2.
+    value: Mutex<Option<T>>,
+    /// The receiver's waker, woken by the sender's flags.
+    rx_waker: AtomicWaker,
+    /// The waker of [`Sender::closed`], woken by the receiver's flag.
+    tx_waker: AtomicWaker,
+    /// Where `channel` was called, for the resource.
+    created_at: &'static Location<'static>,
+    /// The registered part, once the receiver has waited (rule 4).
+    resource: OnceLock<Arc<State>>,
 }
 
-impl State {
+impl<T> Inner<T> {
     fn flags(&self) -> u8 {
-        self.flags.load(Ordering::SeqCst)
+        // Acquire: a receiver that sees `SENT` sees the value put in before it (the slot's
+        // lock orders that too).
+        self.flags.load(Ordering::Acquire)
     }
 
-    /// Rule 1: sets `flag`, then wakes the other side.
-    fn set(&self, flag: u8) {
-        self.flags.fetch_or(flag, Ordering::SeqCst);
-        self.event.notify_additional(usize::MAX);
+    /// Rule 1: sets `flag`, mirrors it (rule 4), and returns the flags it replaced.
+    fn set(&self, flag: u8) -> u8 {
+        // AcqRel: publishes the value with `SENT`; sees the other side's flags.
+        let before = self.flags.fetch_or(flag, Ordering::AcqRel);
+        // Rule 4: ordered with the registering receiver's fence.
+        fence(Ordering::SeqCst);
+        if let Some(state) = self.resource.get() {
+            state.flags.fetch_or(flag, Ordering::Relaxed);
+        }
+        before
     }
+
+    /// Rule 4: the registered part, made on the receiver's first `Pending`.
+    fn resource(&self) -> &State {
+        if let Some(state) = self.resource.get() {
+            return state;
+        }
+        let state = resource::registered(State {
+            core: ResourceCore::new(ResourceKind::Oneshot, self.created_at),
+            flags: AtomicU8::new(0),
+        });
+        // Only the receiver registers (in its poll, with `&mut` to itself): no race to set.
+        let state = self.resource.get_or_init(|| state);
+        fence(Ordering::SeqCst);
+        // Relaxed: a copy for dumps, ordered by the fences above.
+        state
+            .flags
+            .fetch_or(self.flags.load(Ordering::Relaxed), Ordering::Relaxed);
+        state
+    }
+
+    fn id(&self) -> Option<introspect::ResourceId> {
+        self.resource.get().map(|state| state.core.id())
+    }
+}
+
+/// The part dumps see (no `T`), registered on the first wait (rule 4).
+struct State {
+    core: ResourceCore,
+    /// A copy of the channel's flags (rule 4).
+    flags: AtomicU8,
 }
 
 impl Resource for State {
@@ -152,10 +204,14 @@ impl Resource for State {
     }
 }
 
+fn lock<T>(slot: &Mutex<Option<T>>) -> std::sync::MutexGuard<'_, Option<T>> {
+    // Only moves of the value happen under the lock: nothing can poison it half done.
+    slot.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Sends the channel's one value.
 pub struct Sender<T> {
-    state: Arc<State>,
-    slot: Arc<Mutex<Option<T>>>,
+    inner: Arc<Inner<T>>,
     /// `send` ran: dropping is then not "gone without sending".
     sent: bool,
 }
@@ -164,20 +220,29 @@ impl<T> Sender<T> {
     /// Sends `value`, consuming the sender.
     ///
     /// # Errors
-    /// Gives `value` back when the receiver is already closed or dropped.
+    /// Gives `value` back when the receiver is closed or dropped first.
     pub fn send(mut self, value: T) -> Result<(), T> {
-        if self.state.flags() & RECEIVER_GONE != 0 {
+        let inner = &*self.inner;
+        if inner.flags() & RECEIVER_GONE != 0 {
             return Err(value);
         }
-        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        *lock(&inner.value) = Some(value);
         self.sent = true;
-        self.state.set(SENT);
+        let before = inner.set(SENT);
+        if before & RECEIVER_GONE != 0 {
+            // The receiver left between the check and the flag: it will never take the value
+            // (rule 2), so it comes back.
+            if let Some(value) = lock(&inner.value).take() {
+                return Err(value);
+            }
+        }
+        inner.rx_waker.wake();
         Ok(())
     }
 
     /// Whether the receiver is closed or dropped (a value sent now would be returned).
     pub fn is_closed(&self) -> bool {
-        self.state.flags() & RECEIVER_GONE != 0
+        self.inner.flags() & RECEIVER_GONE != 0
     }
 
     /// Waits until the receiver is closed or dropped: lets a producer stop working on a
@@ -187,17 +252,16 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe.
     pub async fn closed(&mut self) {
-        let mut listener: Option<EventListener> = None;
-        std::future::poll_fn(|cx| loop {
+        std::future::poll_fn(|cx| {
             if self.is_closed() {
                 return Poll::Ready(());
             }
-            match &mut listener {
-                Some(l) => match Pin::new(l).poll(cx) {
-                    Poll::Ready(()) => listener = None,
-                    Poll::Pending => return Poll::Pending,
-                },
-                None => listener = Some(self.state.event.listen()),
+            // Rule 1: register, then re-read.
+            self.inner.tx_waker.register(cx.waker());
+            if self.is_closed() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
             }
         })
         .await
@@ -207,7 +271,8 @@ impl<T> Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if !self.sent {
-            self.state.set(SENDER_GONE);
+            self.inner.set(SENDER_GONE);
+            self.inner.rx_waker.wake();
         }
     }
 }
@@ -215,7 +280,7 @@ impl<T> Drop for Sender<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
-            .field("id", &self.state.core.id())
+            .field("id", &self.inner.id())
             .finish_non_exhaustive()
     }
 }
@@ -226,9 +291,7 @@ impl<T> fmt::Debug for Sender<T> {
 ///
 /// Awaiting `&mut rx` is cancel safe: the value stays in the channel until a poll returns it.
 pub struct Receiver<T> {
-    state: Arc<State>,
-    slot: Arc<Mutex<Option<T>>>,
-    listener: Option<EventListener>,
+    inner: Arc<Inner<T>>,
     /// The value (or the error) was returned.
     done: bool,
 }
@@ -240,10 +303,9 @@ impl<T> Receiver<T> {
     /// [`TryRecvError::Empty`] while nothing was sent; [`TryRecvError::Closed`] when the
     /// sender was dropped without sending, or the value was already taken.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let flags = self.state.flags();
+        let flags = self.inner.flags();
         if flags & SENT != 0 {
-            let value = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            return match value {
+            return match lock(&self.inner.value).take() {
                 Some(value) => {
                     self.done = true;
                     Ok(value)
@@ -260,7 +322,20 @@ impl<T> Receiver<T> {
     /// Closes the channel: a later `send` fails and gives its value back. A value already
     /// sent can still be received.
     pub fn close(&mut self) {
-        self.state.set(RECEIVER_GONE);
+        self.inner.set(RECEIVER_GONE);
+        self.inner.tx_waker.wake();
+    }
+
+    /// Ready with the value or the error, from the flags as they are now.
+    fn poll_flags(&mut self) -> Poll<Result<T, RecvError>> {
+        match self.try_recv() {
+            Ok(value) => Poll::Ready(Ok(value)),
+            Err(TryRecvError::Closed) => {
+                self.done = true;
+                Poll::Ready(Err(RecvError(())))
+            }
+            Err(TryRecvError::Empty) => Poll::Pending,
+        }
     }
 }
 
@@ -269,38 +344,23 @@ impl<T> Future for Receiver<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         let this = &mut *self;
-        loop {
-            match this.try_recv() {
-                Ok(value) => {
-                    this.listener = None;
-                    return Poll::Ready(Ok(value));
-                }
-                Err(TryRecvError::Closed) => {
-                    this.listener = None;
-                    this.done = true;
-                    return Poll::Ready(Err(RecvError(())));
-                }
-                Err(TryRecvError::Empty) => {}
-            }
-            match &mut this.listener {
-                Some(listener) => match Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => this.listener = None,
-                    Poll::Pending => {
-                        wait::set_resource(&this.state.core, ResourceOp::Recv, 1);
-                        return Poll::Pending;
-                    }
-                },
-                // Rule 1: listen, then the loop re-reads the flags.
-                None => this.listener = Some(this.state.event.listen()),
-            }
+        if let Poll::Ready(out) = this.poll_flags() {
+            return Poll::Ready(out);
         }
+        // Rule 1: register, then re-read.
+        this.inner.rx_waker.register(cx.waker());
+        if let Poll::Ready(out) = this.poll_flags() {
+            return Poll::Ready(out);
+        }
+        wait::set_resource(&this.inner.resource().core, ResourceOp::Recv, 1);
+        Poll::Pending
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if self.state.flags() & RECEIVER_GONE == 0 {
-            self.state.set(RECEIVER_GONE);
+        if self.inner.flags() & RECEIVER_GONE == 0 {
+            self.close();
         }
     }
 }
@@ -308,7 +368,7 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
-            .field("id", &self.state.core.id())
+            .field("id", &self.inner.id())
             .finish_non_exhaustive()
     }
 }

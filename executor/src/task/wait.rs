@@ -118,7 +118,14 @@ pub(crate) fn set_resource(core: &crate::resource::ResourceCore, op: ResourceOp,
 /// Records that the task being polled sleeps until `deadline`.
 #[inline]
 pub(crate) fn set_sleep(deadline: std::time::Instant) {
-    set_current(WaitKind::Sleep, 0, crate::clock::ticks_at(deadline));
+    set_sleep_ticks(crate::clock::ticks_at(deadline));
+}
+
+/// Records that the task being polled sleeps until `deadline`, in `clock` ticks (for a timer
+/// that converted its deadline once: [`set_sleep`] reads two clocks to convert).
+#[inline]
+pub(crate) fn set_sleep_ticks(deadline: u64) {
+    set_current(WaitKind::Sleep, 0, deadline);
 }
 
 /// Records, in the record of the task being polled on this thread (if any, and if this is

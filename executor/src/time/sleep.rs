@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_io::Timer;
 
+use crate::clock;
 use crate::task::wait;
 
 /// Waits until `duration` has passed.
@@ -22,7 +23,11 @@ use crate::task::wait;
 /// # });
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep::new(super::deadline_after(duration))
+    let mut sleep = Sleep::new(super::deadline_after(duration));
+    // Converted now, from the duration: one counter read, no second clock read at the first
+    // `Pending`.
+    sleep.deadline_ticks = clock::ticks_after(duration);
+    sleep
 }
 
 /// Waits until `deadline`; completes at once if it has passed.
@@ -56,6 +61,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     timer: Timer,
     deadline: Instant,
+    /// `deadline` in `clock` ticks, for the wait dumps show; 0 until first needed.
+    deadline_ticks: u64,
     elapsed: bool,
 }
 
@@ -64,8 +71,17 @@ impl Sleep {
         Sleep {
             timer: Timer::at(deadline),
             deadline,
+            deadline_ticks: 0,
             elapsed: false,
         }
+    }
+
+    /// Records that the task sleeps until the deadline (converted to ticks once per deadline).
+    pub(super) fn set_wait(&mut self) {
+        if self.deadline_ticks == 0 {
+            self.deadline_ticks = clock::ticks_at(self.deadline);
+        }
+        wait::set_sleep_ticks(self.deadline_ticks);
     }
 
     /// When it completes.
@@ -84,6 +100,7 @@ impl Sleep {
         let this = self.get_mut();
         this.timer.set_at(deadline);
         this.deadline = deadline;
+        this.deadline_ticks = 0;
         this.elapsed = false;
     }
 
@@ -110,7 +127,7 @@ impl Future for Sleep {
         let this = self.get_mut();
         let poll = this.poll_timer(cx);
         if poll.is_pending() {
-            wait::set_sleep(this.deadline);
+            this.set_wait();
         }
         poll
     }
