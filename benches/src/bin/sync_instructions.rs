@@ -20,10 +20,16 @@ use benches::{ExecutorRt, Rt};
 const WORKLOADS: &[(&str, &[&str])] = &[
     ("mutex-uncontended", &["executor", "tokio", "async-lock"]),
     ("mutex-contended", &["executor", "tokio", "async-lock"]),
-    ("semaphore-uncontended", &["executor", "tokio", "async-lock"]),
+    (
+        "semaphore-uncontended",
+        &["executor", "tokio", "async-lock"],
+    ),
     ("semaphore-contended", &["executor", "tokio", "async-lock"]),
     ("mpsc-bounded", &["executor", "tokio", "async-channel"]),
-    ("oneshot-round_trip", &["executor", "tokio", "async-channel"]),
+    (
+        "oneshot-round_trip",
+        &["executor", "tokio", "async-channel"],
+    ),
     ("sleep-arm", &["executor", "tokio", "async-io"]),
 ];
 

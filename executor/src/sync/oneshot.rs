@@ -18,15 +18,17 @@
 //! 4. The channel becomes a resource (an id, a place in dumps' resources section) when its
 //!    receiver first returns `Pending`: a channel nobody waited on cannot be part of a wait,
 //!    and most oneshots are never waited on, so they skip the registry. The registered part
-//!    mirrors the flags: the registering receiver publishes it, fences, then copies the
-//!    flags; a side setting a flag fences, then copies it to the registered part if it sees
-//!    one. The two `SeqCst` fences make sure at least one of them copies each flag.
+//!    keeps a copy of the flags for dumps: the registering receiver publishes it, then sets
+//!    [`REGISTERED`] in `flags` and copies the flags that read-modify-write returned; a side
+//!    setting a flag copies it too if its own read-modify-write returned [`REGISTERED`].
+//!    Both are read-modify-writes of one word, so one of them comes second and sees the
+//!    other: every flag is copied, with no fence.
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{fence, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 
@@ -42,6 +44,8 @@ const SENT: u8 = 1;
 const SENDER_GONE: u8 = 2;
 /// Rule 1: the receiver was closed or dropped.
 const RECEIVER_GONE: u8 = 4;
+/// Rule 4: the registered part exists.
+const REGISTERED: u8 = 8;
 
 /// Errors of the oneshot channel.
 pub mod error {
@@ -141,14 +145,16 @@ impl<T> Inner<T> {
         self.flags.load(Ordering::Acquire)
     }
 
-    /// Rule 1: sets `flag`, mirrors it (rule 4), and returns the flags it replaced.
+    /// Rule 1: sets `flag`, copies it for dumps (rule 4), and returns the flags it replaced.
     fn set(&self, flag: u8) -> u8 {
-        // AcqRel: publishes the value with `SENT`; sees the other side's flags.
+        // AcqRel: publishes the value with `SENT` and sees the other side's flags; Acquire
+        // also sees the registered part when `REGISTERED` is set (rule 4).
         let before = self.flags.fetch_or(flag, Ordering::AcqRel);
-        // Rule 4: ordered with the registering receiver's fence.
-        fence(Ordering::SeqCst);
-        if let Some(state) = self.resource.get() {
-            state.flags.fetch_or(flag, Ordering::Relaxed);
+        if before & REGISTERED != 0 {
+            if let Some(state) = self.resource.get() {
+                // Relaxed: a copy for dumps to read as a report.
+                state.flags.fetch_or(flag, Ordering::Relaxed);
+            }
         }
         before
     }
@@ -164,11 +170,10 @@ impl<T> Inner<T> {
         });
         // Only the receiver registers (in its poll, with `&mut` to itself): no race to set.
         let state = self.resource.get_or_init(|| state);
-        fence(Ordering::SeqCst);
-        // Relaxed: a copy for dumps, ordered by the fences above.
-        state
-            .flags
-            .fetch_or(self.flags.load(Ordering::Relaxed), Ordering::Relaxed);
+        // AcqRel: publishes the registered part to the setters that see `REGISTERED`, and
+        // returns every flag set before (rule 4).
+        let flags = self.flags.fetch_or(REGISTERED, Ordering::AcqRel);
+        state.flags.fetch_or(flags, Ordering::Relaxed);
         state
     }
 
