@@ -17,7 +17,16 @@
 //!    with a bound on the fatal path, like the task registry's.
 //! 4. Upgraded `Weak`s are dropped outside the shard locks: a last reference dropped there
 //!    runs the primitive's destructor, which leaves the registry through those locks.
+//! 5. A primitive made by the thousand, held by nobody, and mostly never waited on (a
+//!    oneshot channel) is not registered: its waiting task's record describes it instead
+//!    (`wait.rs`, `WaitKind::Described`: an id taken at its first wait from this thread's
+//!    block of ids, its kind, and its creation site interned in [`SITES`] once per call
+//!    site), and a snapshot lists it among the resources while that wait is current
+//!    ([`add_described`]). Waiting costs a few stores and, the first time, a thread-local
+//!    look-up; no allocation, no lock.
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, TryLockError, Weak};
@@ -26,6 +35,8 @@ use std::time::{Duration, Instant};
 use introspect::{Holder, ResourceId, ResourceInfo, ResourceKind, TaskId, TaskInfo, Waiter};
 use slab::Slab;
 
+use crate::task::record::Row;
+use crate::task::wait::{self, Waiting};
 use crate::{clock, context, snapshot};
 
 /// Holders named per resource (rule 2).
@@ -77,14 +88,138 @@ const NOT_REGISTERED: usize = usize::MAX;
 static REGISTRY: [Mutex<Slab<Weak<dyn Resource>>>; SHARDS] =
     [const { Mutex::new(Slab::new()) }; SHARDS];
 
+/// The next resource id; ids are never reused.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Ids a thread takes at a time for the resources of rule 5, so that their first waits do
+/// not all bounce one counter between cores.
+const ID_BLOCK: u64 = 64;
+
+/// Rule 5: creation sites of unregistered resources, each interned once.
+static SITES: Mutex<Sites> = Mutex::new(Sites {
+    list: Vec::new(),
+    index: None,
+});
+
+/// Interned creation sites: a site's number is its index in `list`.
+#[derive(Debug)]
+struct Sites {
+    list: Vec<&'static Location<'static>>,
+    /// By address (`None` until the first site: a `HashMap` cannot be made in a `static`).
+    index: Option<HashMap<usize, u32>>,
+}
+
+thread_local! {
+    /// Rule 5: this thread's block of ids, as the next one and the end of the block.
+    static LOCAL_IDS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    /// Rule 5: sites this thread interned lately (address, number), by address bits.
+    static SITE_CACHE: [Cell<(usize, u32)>; 8] = const { [const { Cell::new((0, 0)) }; 8] };
+}
+
+/// Rule 5: a fresh id from this thread's block.
+pub(crate) fn local_id() -> ResourceId {
+    LOCAL_IDS.with(|ids| {
+        let (mut next, mut end) = ids.get();
+        if next == end {
+            // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
+            next = NEXT_ID.fetch_add(ID_BLOCK, Ordering::Relaxed);
+            end = next + ID_BLOCK;
+        }
+        ids.set((next + 1, end));
+        ResourceId(next)
+    })
+}
+
+/// Rule 5: the number of `site`, interned on its first use in the process (one lock), and
+/// found in this thread's cache after that.
+pub(crate) fn site_number(site: &'static Location<'static>) -> u32 {
+    let address = std::ptr::from_ref(site) as usize;
+    let slot = (address >> 3) % 8;
+    let cached = SITE_CACHE.with(|cache| {
+        let (a, n) = cache[slot].get();
+        (a == address).then_some(n)
+    });
+    if let Some(n) = cached {
+        return n;
+    }
+    let n = {
+        let mut sites = lock(&SITES);
+        let Sites { list, index } = &mut *sites;
+        *index
+            .get_or_insert_with(HashMap::new)
+            .entry(address)
+            .or_insert_with(|| {
+                list.push(site);
+                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+            })
+    };
+    SITE_CACHE.with(|cache| cache[slot].set((address, n)));
+    n
+}
+
+/// Rule 5: adds to `resources` (sorted by id, as `collect` returns them) the resources the
+/// rows' current waits describe. `bound` limits the wait for the sites' lock (rule 3).
+pub(crate) fn add_described(
+    resources: &mut Vec<ResourceInfo>,
+    rows: &[(Row, usize)],
+    bound: Option<Duration>,
+) {
+    let described: Vec<(ResourceId, ResourceKind, u32)> = rows
+        .iter()
+        .filter_map(|(row, _)| match wait::unpack(row.wait)? {
+            Waiting::Described(id) => {
+                let (kind, _, site) = wait::unpack_described(row.wait_arg)?;
+                Some((id, kind, site))
+            }
+            _ => None,
+        })
+        .collect();
+    if described.is_empty() {
+        return;
+    }
+    let sites = match bound {
+        None => Some(lock(&SITES)),
+        Some(bound) => try_lock_for(&SITES, Instant::now() + bound),
+    };
+    for (id, kind, site) in described {
+        let created_at = sites
+            .as_ref()
+            .and_then(|s| s.list.get(site as usize))
+            .map(|at| snapshot::location(at));
+        resources.push(ResourceInfo {
+            id,
+            kind,
+            created_at,
+            holders: Vec::new(),
+            waiters: Vec::new(),
+            // What its waiting receiver found at its last poll.
+            detail: Some("empty".to_owned()),
+        });
+    }
+    drop(sites);
+    resources.sort_by_key(|r| r.id);
+    resources.dedup_by_key(|r| r.id);
+}
+
+/// Locks `m`, waiting until `deadline` at most (rule 3).
+fn try_lock_for<T>(m: &Mutex<T>, deadline: Instant) -> Option<std::sync::MutexGuard<'_, T>> {
+    loop {
+        match m.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::yield_now(),
+            Err(TryLockError::WouldBlock) => return None,
+        }
+    }
+}
+
 impl ResourceCore {
     /// A core for a new resource of `kind`, created at `created_at` (a `#[track_caller]`
     /// location of the user's call).
     pub(crate) fn new(kind: ResourceKind, created_at: &'static Location<'static>) -> ResourceCore {
-        // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
-        static NEXT: AtomicU64 = AtomicU64::new(1);
         ResourceCore {
-            id: ResourceId(NEXT.fetch_add(1, Ordering::Relaxed)),
+            // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
+            id: ResourceId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
             kind,
             created_at,
             holders: Default::default(),
@@ -252,16 +387,7 @@ pub(crate) fn collect(bound: Option<Duration>, now: u64) -> (Vec<ResourceInfo>, 
     for shard in &REGISTRY {
         let guard = match deadline {
             None => Some(lock(shard)),
-            Some(deadline) => loop {
-                match shard.try_lock() {
-                    Ok(g) => break Some(g),
-                    Err(TryLockError::Poisoned(p)) => break Some(p.into_inner()),
-                    Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                        std::thread::yield_now()
-                    }
-                    Err(TryLockError::WouldBlock) => break None,
-                }
-            },
+            Some(deadline) => try_lock_for(shard, deadline),
         };
         match guard {
             Some(g) => live.extend(g.iter().filter_map(|(_, w)| w.upgrade())),

@@ -1,8 +1,8 @@
 //! A channel for one value, like `tokio::sync::oneshot`, whose waiting receiver dumps name:
 //! `task 5 [idle, 2.10s, oneshot #7 recv]`.
 //!
-//! One allocation per channel (the value, the flags and both sides' wakers), as in tokio; the
-//! part dumps read is made the first time the receiver waits (rule 4).
+//! One allocation per channel (the value, the flags and both sides' wakers), as in tokio, and
+//! nothing registered: the waiting receiver's task describes the channel (rule 4).
 //!
 //! Rules:
 //! 1. `flags` says what happened, each bit set once: [`SENT`] after the value is in `value`,
@@ -12,31 +12,28 @@
 //!    protocol), so it never sleeps through a change.
 //! 2. `value` is locked only to put the value in (the sender, once) and take it out (the
 //!    receiver, once, or the sender taking it back when the receiver was gone first): never
-//!    by a dump, which reads the flags.
+//!    by a dump, which reads nothing of the channel.
 //! 3. Nobody holds a oneshot: a waiting receiver waits for "whoever has the sender", which
 //!    the runtime cannot name, so its waits are never edges of a deadlock cycle.
-//! 4. The channel becomes a resource (an id, a place in dumps' resources section) when its
-//!    receiver first returns `Pending`: a channel nobody waited on cannot be part of a wait,
-//!    and most oneshots are never waited on, so they skip the registry. The registered part
-//!    keeps a copy of the flags for dumps: the registering receiver publishes it, then sets
-//!    [`REGISTERED`] in `flags` and copies the flags that read-modify-write returned; a side
-//!    setting a flag copies it too if its own read-modify-write returned [`REGISTERED`].
-//!    Both are read-modify-writes of one word, so one of them comes second and sees the
-//!    other: every flag is copied, with no fence.
+//! 4. A oneshot is not in the resource registry (`resource.rs` rule 5): most are never
+//!    waited on, and registering each would cost more than the channel. The first time its
+//!    receiver returns `Pending` it takes an id and interns its creation site; its task's
+//!    wait (`oneshot #7 recv`) carries both, and a dump lists the channel among the resources
+//!    (kind, id, creation site, `empty`) while that wait is current.
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use futures::task::AtomicWaker;
-use introspect::ResourceKind;
+use introspect::ResourceId;
 
-use crate::resource::{self, Resource, ResourceCore};
-use crate::task::wait::{self, ResourceOp};
+use crate::resource;
+use crate::task::wait::{self, DescribedKind, ResourceOp};
 
 /// Rule 1: the value is in the slot.
 const SENT: u8 = 1;
@@ -44,8 +41,6 @@ const SENT: u8 = 1;
 const SENDER_GONE: u8 = 2;
 /// Rule 1: the receiver was closed or dropped.
 const RECEIVER_GONE: u8 = 4;
-/// Rule 4: the registered part exists.
-const REGISTERED: u8 = 8;
 
 /// Errors of the oneshot channel.
 pub mod error {
@@ -112,13 +107,16 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         rx_waker: AtomicWaker::new(),
         tx_waker: AtomicWaker::new(),
         created_at: Location::caller(),
-        resource: OnceLock::new(),
     });
     let tx = Sender {
         inner: inner.clone(),
         sent: false,
     };
-    let rx = Receiver { inner, done: false };
+    let rx = Receiver {
+        inner,
+        done: false,
+        described: None,
+    };
     (tx, rx)
 }
 
@@ -132,10 +130,8 @@ struct Inner<T> {
     rx_waker: AtomicWaker,
     /// The waker of [`Sender::closed`], woken by the receiver's flag.
     tx_waker: AtomicWaker,
-    /// Where `channel` was called, for the resource.
+    /// Where `channel` was called, for dumps (rule 4).
     created_at: &'static Location<'static>,
-    /// The registered part, once the receiver has waited (rule 4).
-    resource: OnceLock<Arc<State>>,
 }
 
 impl<T> Inner<T> {
@@ -145,67 +141,10 @@ impl<T> Inner<T> {
         self.flags.load(Ordering::Acquire)
     }
 
-    /// Rule 1: sets `flag`, copies it for dumps (rule 4), and returns the flags it replaced.
+    /// Rule 1: sets `flag`; returns the flags it replaced.
     fn set(&self, flag: u8) -> u8 {
-        // AcqRel: publishes the value with `SENT` and sees the other side's flags; Acquire
-        // also sees the registered part when `REGISTERED` is set (rule 4).
-        let before = self.flags.fetch_or(flag, Ordering::AcqRel);
-        if before & REGISTERED != 0 {
-            if let Some(state) = self.resource.get() {
-                // Relaxed: a copy for dumps to read as a report.
-                state.flags.fetch_or(flag, Ordering::Relaxed);
-            }
-        }
-        before
-    }
-
-    /// Rule 4: the registered part, made on the receiver's first `Pending`.
-    fn resource(&self) -> &State {
-        if let Some(state) = self.resource.get() {
-            return state;
-        }
-        let state = resource::registered(State {
-            core: ResourceCore::new(ResourceKind::Oneshot, self.created_at),
-            flags: AtomicU8::new(0),
-        });
-        // Only the receiver registers (in its poll, with `&mut` to itself): no race to set.
-        let state = self.resource.get_or_init(|| state);
-        // AcqRel: publishes the registered part to the setters that see `REGISTERED`, and
-        // returns every flag set before (rule 4).
-        let flags = self.flags.fetch_or(REGISTERED, Ordering::AcqRel);
-        state.flags.fetch_or(flags, Ordering::Relaxed);
-        state
-    }
-
-    fn id(&self) -> Option<introspect::ResourceId> {
-        self.resource.get().map(|state| state.core.id())
-    }
-}
-
-/// The part dumps see (no `T`), registered on the first wait (rule 4).
-struct State {
-    core: ResourceCore,
-    /// A copy of the channel's flags (rule 4).
-    flags: AtomicU8,
-}
-
-impl Resource for State {
-    fn core(&self) -> &ResourceCore {
-        &self.core
-    }
-
-    fn detail(&self) -> Option<String> {
-        let flags = self.flags.load(Ordering::Relaxed);
-        let words = if flags & SENT != 0 {
-            "value sent"
-        } else if flags & SENDER_GONE != 0 {
-            "sender dropped"
-        } else if flags & RECEIVER_GONE != 0 {
-            "receiver closed"
-        } else {
-            "empty"
-        };
-        Some(words.to_owned())
+        // AcqRel: publishes the value with `SENT`, and sees the other side's flags.
+        self.flags.fetch_or(flag, Ordering::AcqRel)
     }
 }
 
@@ -285,7 +224,7 @@ impl<T> Drop for Sender<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
-            .field("id", &self.inner.id())
+            .field("flags", &self.inner.flags())
             .finish_non_exhaustive()
     }
 }
@@ -299,6 +238,8 @@ pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
     /// The value (or the error) was returned.
     done: bool,
+    /// The id and interned creation site its waits carry, from its first wait (rule 4).
+    described: Option<(ResourceId, u32)>,
 }
 
 impl<T> Receiver<T> {
@@ -357,7 +298,12 @@ impl<T> Future for Receiver<T> {
         if let Poll::Ready(out) = this.poll_flags() {
             return Poll::Ready(out);
         }
-        wait::set_resource(&this.inner.resource().core, ResourceOp::Recv, 1);
+        // Rule 4.
+        let created_at = this.inner.created_at;
+        let (id, site) = *this
+            .described
+            .get_or_insert_with(|| (resource::local_id(), resource::site_number(created_at)));
+        wait::set_described(id, DescribedKind::Oneshot, ResourceOp::Recv, site);
         Poll::Pending
     }
 }
@@ -373,7 +319,7 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
-            .field("id", &self.inner.id())
+            .field("id", &self.described.map(|(id, _)| id))
             .finish_non_exhaustive()
     }
 }
