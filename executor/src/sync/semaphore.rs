@@ -142,6 +142,7 @@ impl Semaphore {
     ///
     /// Cancel safe: a dropped `acquire` future holds no permit; it loses its place in the
     /// queue, and permits it had been handed go to the next waiters.
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
     }
@@ -154,6 +155,7 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// Cancel safe, like [`Semaphore::acquire`].
+    #[inline]
     pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
         Acquire {
             semaphore: self,
@@ -261,6 +263,7 @@ pub struct Acquire<'a> {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let semaphore = this.semaphore;
@@ -272,6 +275,7 @@ impl<'a> Future for Acquire<'a> {
 }
 
 impl Drop for Acquire<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.semaphore.state.permits.cancel(&mut self.wait);
     }
@@ -318,6 +322,7 @@ pub struct SemaphorePermit<'a> {
 }
 
 impl<'a> SemaphorePermit<'a> {
+    #[inline]
     fn new(semaphore: &'a Semaphore, permits: u32) -> SemaphorePermit<'a> {
         SemaphorePermit {
             semaphore,
@@ -338,6 +343,7 @@ impl<'a> SemaphorePermit<'a> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         release(&self.semaphore.state, &mut self.hold, self.permits);
     }
@@ -403,6 +409,7 @@ impl fmt::Debug for OwnedSemaphorePermit {
 }
 
 /// Rule 1: the holder record first, then the permits.
+#[inline]
 fn release(state: &SemState, hold: &mut Option<Hold>, permits: u32) {
     if let Some(hold) = hold.take() {
         state.core.release(hold);

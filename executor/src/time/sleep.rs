@@ -22,6 +22,7 @@ use crate::task::wait;
 /// executor::time::sleep(std::time::Duration::from_millis(5)).await;
 /// # });
 /// ```
+#[inline]
 pub fn sleep(duration: Duration) -> Sleep {
     let mut sleep = Sleep::new(super::deadline_after(duration));
     // Converted now, from the duration: one counter read, no second clock read at the first
@@ -67,6 +68,7 @@ pub struct Sleep {
 }
 
 impl Sleep {
+    #[inline]
     fn new(deadline: Instant) -> Sleep {
         Sleep {
             timer: Timer::at(deadline),
@@ -77,6 +79,7 @@ impl Sleep {
     }
 
     /// Records that the task sleeps until the deadline (converted to ticks once per deadline).
+    #[inline]
     pub(super) fn set_wait(&mut self) {
         if self.deadline_ticks == 0 {
             self.deadline_ticks = clock::ticks_at(self.deadline);
@@ -106,6 +109,7 @@ impl Sleep {
 
     /// Polls the timer without recording a wait (for [`Timeout`](super::Timeout), which
     /// records its own).
+    #[inline]
     pub(super) fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.elapsed {
             return Poll::Ready(());
@@ -123,6 +127,7 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let poll = this.poll_timer(cx);
