@@ -61,8 +61,12 @@ pub(crate) struct Permits {
 /// anywhere in O(1) and nothing is allocated per wait once the slab has grown.
 #[derive(Debug, Default)]
 struct Queue {
+    /// Every node not yet taken by its future: the waiting ones (linked) and the granted or
+    /// closed ones (unlinked).
     nodes: Slab<Node>,
+    /// The waiter that has waited longest.
     head: Option<usize>,
+    /// The waiter that came last.
     tail: Option<usize>,
 }
 
@@ -71,7 +75,9 @@ struct Queue {
 struct Node {
     /// Permits it waits for.
     needed: usize,
+    /// The waiter ahead of it, while linked.
     prev: Option<usize>,
+    /// The waiter behind it, while linked.
     next: Option<usize>,
     /// Woken when the node leaves the `Waiting` state.
     waker: Option<Waker>,
@@ -93,6 +99,7 @@ enum NodeState {
 /// Its owner calls [`Permits::cancel`] when it is dropped (rule 5).
 #[derive(Debug)]
 pub(crate) struct Waiter {
+    /// Permits asked for.
     n: usize,
     /// The node, while queued or granted and not yet taken.
     key: Option<usize>,
@@ -117,7 +124,9 @@ pub(crate) enum Acquired {
 /// Wakers collected under the lock and woken after it is released: one without allocating.
 #[derive(Default)]
 struct Wakes {
+    /// The first waker: the common case of one wake-up needs no allocation.
     first: Option<Waker>,
+    /// The others (closing, or a release of several permits).
     rest: Vec<Waker>,
 }
 
@@ -163,9 +172,17 @@ impl Permits {
         self.word.load(Ordering::Acquire) & CLOSED != 0
     }
 
-    /// Takes `n` permits if they are free and nobody waits for them (rules 1 and 2).
+    /// Takes `n` permits if they are free and nobody waits for them (rules 1 and 2). Zero
+    /// permits are always there, until the semaphore is closed.
     #[inline]
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
+        if n == 0 {
+            return if self.is_closed() {
+                Err(TryAcquireError::Closed)
+            } else {
+                Ok(())
+            };
+        }
         let mut word = self.word.load(Ordering::Relaxed);
         loop {
             if word & CLOSED != 0 {
