@@ -10,9 +10,11 @@
 //!    receiver is closed or dropped. A side sets its flag, then wakes the other side's
 //!    `AtomicWaker`; a side registers its waker, then re-reads the flags (`AtomicWaker`'s
 //!    protocol), so it never sleeps through a change.
-//! 2. `value` is locked only to put the value in (the sender, once) and take it out (the
-//!    receiver, once, or the sender taking it back when the receiver was gone first): never
-//!    by a dump, which reads nothing of the channel.
+//! 2. `value` belongs to one side at a time, and [`SENT`] hands it over: the sender writes
+//!    it before it sets [`SENT`] (`Release`), the receiver reads it only after it saw
+//!    [`SENT`] (`Acquire`). The sender sets [`SENT`] by a compare-and-swap that fails once
+//!    [`RECEIVER_GONE`] is set, and then takes its value back: the receiver never reads it.
+//!    A dump reads nothing of the channel.
 //! 3. Nobody holds a oneshot: a waiting receiver waits for "whoever has the sender", which
 //!    the runtime cannot name, so its waits are never edges of a deadlock cycle.
 //! 4. A oneshot is not in the resource registry (`resource.rs` rule 5): most are never
@@ -21,12 +23,13 @@
 //!    wait (`oneshot #7 recv`) carries both, and a dump lists the channel among the resources
 //!    (kind, id, creation site, `empty`) while that wait is current.
 
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::task::AtomicWaker;
@@ -103,7 +106,7 @@ pub use error::{RecvError, TryRecvError};
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         flags: AtomicU8::new(0),
-        value: Mutex::new(None),
+        value: UnsafeCell::new(None),
         rx_waker: AtomicWaker::new(),
         tx_waker: AtomicWaker::new(),
         created_at: Location::caller(),
@@ -125,7 +128,7 @@ struct Inner<T> {
     /// Rule 1.
     flags: AtomicU8,
     /// Rule 2.
-    value: Mutex<Option<T>>,
+    value: UnsafeCell<Option<T>>,
     /// The receiver's waker, woken by the sender's flags.
     rx_waker: AtomicWaker,
     /// The waker of [`Sender::closed`], woken by the receiver's flag.
@@ -143,15 +146,16 @@ impl<T> Inner<T> {
 
     /// Rule 1: sets `flag`; returns the flags it replaced.
     fn set(&self, flag: u8) -> u8 {
-        // AcqRel: publishes the value with `SENT`, and sees the other side's flags.
+        // AcqRel: publishes what this side did before, and sees the other side's flags.
         self.flags.fetch_or(flag, Ordering::AcqRel)
     }
 }
 
-fn lock<T>(slot: &Mutex<Option<T>>) -> std::sync::MutexGuard<'_, Option<T>> {
-    // Only moves of the value happen under the lock: nothing can poison it half done.
-    slot.lock().unwrap_or_else(|e| e.into_inner())
-}
+// SAFETY: the two sides share `Inner` only to hand the value from one to the other (rule 2),
+// never to reach it at once, so `T: Send` is enough (as for `std::sync::Mutex` or tokio's
+// oneshot); everything else in it is `Sync`. `Send` needs no impl: `UnsafeCell<Option<T>>`
+// is `Send` when `T` is.
+unsafe impl<T: Send> Sync for Inner<T> {}
 
 /// Sends the channel's one value.
 pub struct Sender<T> {
@@ -170,16 +174,29 @@ impl<T> Sender<T> {
         if inner.flags() & RECEIVER_GONE != 0 {
             return Err(value);
         }
-        *lock(&inner.value) = Some(value);
-        self.sent = true;
-        let before = inner.set(SENT);
-        if before & RECEIVER_GONE != 0 {
-            // The receiver left between the check and the flag: it will never take the value
-            // (rule 2), so it comes back.
-            if let Some(value) = lock(&inner.value).take() {
-                return Err(value);
+        // SAFETY: rule 2: until `SENT` is set the slot is the sender's alone, and there is
+        // one sender (`send` consumes it).
+        unsafe { *inner.value.get() = Some(value) };
+        // Relaxed: the compare-and-swap below orders what matters.
+        let mut flags = inner.flags.load(Ordering::Relaxed);
+        loop {
+            if flags & RECEIVER_GONE != 0 {
+                // SAFETY: `SENT` was not set, so the receiver never reads the slot (rule 2).
+                let value = unsafe { (*inner.value.get()).take() };
+                return Err(value.expect("the value was put in above"));
+            }
+            // Release: publishes the value with `SENT` (rule 2).
+            match inner.flags.compare_exchange_weak(
+                flags,
+                flags | SENT,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => flags = now,
             }
         }
+        self.sent = true;
         inner.rx_waker.wake();
         Ok(())
     }
@@ -251,7 +268,9 @@ impl<T> Receiver<T> {
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let flags = self.inner.flags();
         if flags & SENT != 0 {
-            return match lock(&self.inner.value).take() {
+            // SAFETY: rule 2: `SENT`, seen with `Acquire`, hands the slot over for good, and
+            // `&mut self` excludes every other use on this side.
+            return match unsafe { (*self.inner.value.get()).take() } {
                 Some(value) => {
                     self.done = true;
                     Ok(value)
@@ -268,8 +287,12 @@ impl<T> Receiver<T> {
     /// Closes the channel: a later `send` fails and gives its value back. A value already
     /// sent can still be received.
     pub fn close(&mut self) {
-        self.inner.set(RECEIVER_GONE);
-        self.inner.tx_waker.wake();
+        let before = self.inner.set(RECEIVER_GONE);
+        // Only a sender that has neither sent (`send` consumes it) nor gone can be waiting in
+        // `closed`, and only the first close wakes it.
+        if before & (SENT | SENDER_GONE | RECEIVER_GONE) == 0 {
+            self.inner.tx_waker.wake();
+        }
     }
 
     /// Ready with the value or the error, from the flags as they are now.
@@ -310,7 +333,8 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if self.inner.flags() & RECEIVER_GONE == 0 {
+        // Once the value or the end was returned the sender is gone: nobody is left to tell.
+        if !self.done && self.inner.flags() & RECEIVER_GONE == 0 {
             self.close();
         }
     }
@@ -321,5 +345,36 @@ impl<T> fmt::Debug for Receiver<T> {
         f.debug_struct("Receiver")
             .field("id", &self.described.map(|(id, _)| id))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    /// The value moves from a sender thread to a receiver thread exactly once: received, or
+    /// given back to the sender when the receiver closed first, never both (under Miri, its
+    /// race detector checks every access to the slot, and a box catches a double drop).
+    #[test]
+    fn the_value_moves_once_between_threads() {
+        let rounds = if cfg!(miri) { 20 } else { 2_000 };
+        for i in 0..rounds {
+            let (tx, mut rx) = channel::<Box<u32>>();
+            let sender = std::thread::spawn(move || tx.send(Box::new(i)));
+            if i % 2 == 0 {
+                assert_eq!(block_on(&mut rx), Ok(Box::new(i)));
+                assert_eq!(sender.join().unwrap(), Ok(()));
+            } else {
+                rx.close();
+                match sender.join().unwrap() {
+                    Ok(()) => assert_eq!(rx.try_recv(), Ok(Box::new(i))),
+                    Err(back) => {
+                        assert_eq!(*back, i);
+                        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+                    }
+                }
+            }
+        }
     }
 }
