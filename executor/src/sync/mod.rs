@@ -74,3 +74,42 @@ pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+
+    /// The primitives, their guards and their futures cross threads where tokio's do (checked
+    /// when this compiles); what must not (a guard of a `!Sync` value shared) is in the
+    /// `compile_fail` examples on [`MutexGuard`] and [`oneshot::Sender`].
+    #[test]
+    fn primitives_are_send_and_sync_where_tokios_are() {
+        send::<Mutex<std::cell::Cell<u8>>>();
+        sync::<Mutex<std::cell::Cell<u8>>>();
+        send::<MutexGuard<'static, std::cell::Cell<u8>>>();
+        sync::<MutexGuard<'static, u8>>();
+        send::<OwnedMutexGuard<u8>>();
+        sync::<OwnedMutexGuard<u8>>();
+        send::<Lock<'static, u8>>();
+        send::<LockOwned<u8>>();
+        send::<Semaphore>();
+        sync::<Semaphore>();
+        send::<Acquire<'static>>();
+        send::<AcquireOwned>();
+        send::<SemaphorePermit<'static>>();
+        send::<OwnedSemaphorePermit>();
+        send::<oneshot::Sender<std::cell::Cell<u8>>>();
+        sync::<oneshot::Sender<std::cell::Cell<u8>>>();
+        send::<oneshot::Receiver<std::cell::Cell<u8>>>();
+        send::<mpsc::Sender<u8>>();
+        sync::<mpsc::Sender<u8>>();
+        send::<mpsc::Receiver<u8>>();
+        send::<mpsc::Send<'static, u8>>();
+        send::<mpsc::Recv<'static, u8>>();
+        send::<mpsc::UnboundedSender<u8>>();
+        send::<mpsc::UnboundedReceiver<u8>>();
+    }
+}

@@ -286,6 +286,14 @@ impl<T: ?Sized> fmt::Debug for LockOwned<T> {
 }
 
 /// Access to a locked [`Mutex`]'s value; unlocks when dropped.
+///
+/// It can move to another thread when `T` can, and be shared between threads only when `T`
+/// can be too (a shared guard shares the value):
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<executor::sync::MutexGuard<'static, std::cell::Cell<u8>>>();
+/// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,

@@ -157,7 +157,12 @@ impl<T> Inner<T> {
 // is `Send` when `T` is.
 unsafe impl<T: Send> Sync for Inner<T> {}
 
-/// Sends the channel's one value.
+/// Sends the channel's one value. It can move to another thread when `T` can:
+///
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<executor::sync::oneshot::Sender<std::rc::Rc<u8>>>();
+/// ```
 pub struct Sender<T> {
     inner: Arc<Inner<T>>,
     /// `send` ran: dropping is then not "gone without sending".
