@@ -117,8 +117,13 @@ fn main() {
         usage()
     };
     let repeats: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    // One worker: the interleaving, and so the count, is the same from run to run.
-    let rt = ExecutorRt::new(1);
+    // One worker by default: the interleaving, and so the count, is the same from run to
+    // run. `SYNC_WORKERS=2` shows what contention between workers adds (counts then move).
+    let workers = std::env::var("SYNC_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(1);
+    let rt = ExecutorRt::new(workers);
     // Lazily built state (thread-locals, timer thread, first allocations) is paid in every
     // run alike.
     let Some(ops) = run_once(&rt, &workload, &implementation) else {
