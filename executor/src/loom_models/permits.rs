@@ -113,3 +113,61 @@ fn loom_permits_close_wakes_a_queued_waiter() {
         assert!(permits.poll_acquire(&mut cx, &mut waiter).is_ready());
     });
 }
+
+/// A queued waiter polling (without the lock when it finds itself served, rule 3) while a
+/// release serves it: it either sees the grant or was woken for it, and in the end has the
+/// permit exactly once.
+#[test]
+fn loom_permits_queued_poll_races_its_grant() {
+    loom::model(|| {
+        let permits = Arc::new(Permits::new(1));
+        permits.try_acquire(1).unwrap();
+        let (waker, woken) = flag_waker();
+        let mut waiter = Waiter::new(1);
+        let mut cx = Context::from_waker(&waker);
+        assert!(permits.poll_acquire(&mut cx, &mut waiter).is_pending());
+        let releaser = {
+            let permits = permits.clone();
+            thread::spawn(move || permits.release(1))
+        };
+        let during = permits.poll_acquire(&mut cx, &mut waiter);
+        releaser.join().unwrap();
+        if during.is_pending() {
+            assert!(woken.load(Ordering::SeqCst), "the waiter was not woken");
+            let after = permits.poll_acquire(&mut cx, &mut waiter);
+            assert_eq!(after, Poll::Ready(Acquired::Permits));
+        } else {
+            assert_eq!(during, Poll::Ready(Acquired::Permits));
+        }
+        assert_eq!(permits.available(), 0);
+        permits.release(1);
+        assert_eq!(permits.available(), 1);
+    });
+}
+
+/// Closing racing a queued waiter's poll (rule 6): the waiter ends closed, now or after its
+/// wake-up, and never waits on.
+#[test]
+fn loom_permits_close_races_a_queued_poll() {
+    loom::model(|| {
+        let permits = Arc::new(Permits::new(0));
+        let (waker, woken) = flag_waker();
+        let mut waiter = Waiter::new(1);
+        let mut cx = Context::from_waker(&waker);
+        assert!(permits.poll_acquire(&mut cx, &mut waiter).is_pending());
+        let closer = {
+            let permits = permits.clone();
+            thread::spawn(move || permits.close())
+        };
+        let during = permits.poll_acquire(&mut cx, &mut waiter);
+        closer.join().unwrap();
+        match during {
+            Poll::Pending => {
+                assert!(woken.load(Ordering::SeqCst), "the waiter was not woken");
+                let after = permits.poll_acquire(&mut cx, &mut waiter);
+                assert_eq!(after, Poll::Ready(Acquired::Closed));
+            }
+            ready => assert_eq!(ready, Poll::Ready(Acquired::Closed)),
+        }
+    });
+}

@@ -13,10 +13,12 @@
 //!    ones), and a release that sees it in the word its `fetch_add` replaced locks the queue
 //!    and hands permits out.
 //! 3. Hand-out, under the lock: waiters get permits in queue order, each its whole request at
-//!    once or nothing (the head waits for enough; those behind it wait for it). A waiter
-//!    handed its permits is unlinked and marked [`NodeState::Granted`], then woken (after the
-//!    lock is released); its future takes them at its next poll, or gives them back if it is
-//!    dropped first (rule 5).
+//!    once or nothing (the head waits for enough; those behind it wait for it). Each waiter
+//!    has a ticket, in queue order; a waiter handed its permits leaves the queue, `served`
+//!    moves past its ticket (`Release`), and it is woken after the lock is released. Its
+//!    future sees `served` past its ticket (`Acquire`) at its next poll and has the permits,
+//!    without the lock; one dropped first gives them back (rule 5). Only a waiter that finds
+//!    itself not served (a spurious wake-up, or closing) takes the lock to look.
 //! 4. An acquire that finds too few permits locks the queue and sets [`QUEUED`] by a
 //!    compare-and-swap on the word the releases add to. So either a release's `fetch_add`
 //!    comes first, and the compare-and-swap fails and the acquire sees the permits, or the
@@ -26,7 +28,9 @@
 //! 5. A waiter's future, dropped: while queued, it leaves the queue (and what it was waiting
 //!    for may now go to those behind it); once granted, it gives its permits back like a
 //!    release. Cancelling never loses permits or a wake-up.
-//! 6. Closing sets [`CLOSED`] and fails every waiter; a closed semaphore hands out nothing,
+//! 6. Closing sets [`CLOSED`], then empties the queue under the lock and wakes every waiter:
+//!    each finds itself not served and gone from the queue, and fails. A closed semaphore
+//!    hands out nothing (a hand-out's compare-and-swap fails once the flag is in the word),
 //!    and permits given back after closing are still counted.
 //! 7. Ordering of the protected data: a release's `fetch_add` is `Release` and a successful
 //!    take is `Acquire`, and a hand-out goes through the queue's lock, so whatever a holder
@@ -40,7 +44,7 @@ use std::task::{Context, Poll, Waker};
 use slab::Slab;
 
 use super::error::TryAcquireError;
-use crate::loom_sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::loom_sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering};
 
 /// Rule 1: the semaphore is closed.
 const CLOSED: usize = 1;
@@ -55,15 +59,19 @@ pub(crate) struct Permits {
     word: AtomicUsize,
     /// The waiters, in order (rules 2 to 6).
     queue: Mutex<Queue>,
+    /// Rule 3: every waiter whose ticket is below it has left the queue, and those of them
+    /// still polled were served. Written under the queue's lock, read without it.
+    served: AtomicU64,
 }
 
 /// The waiters: a doubly linked list through a slab, so that a cancelled waiter leaves from
 /// anywhere in O(1) and nothing is allocated per wait once the slab has grown.
 #[derive(Debug, Default)]
 struct Queue {
-    /// Every node not yet taken by its future: the waiting ones (linked) and the granted or
-    /// closed ones (unlinked).
+    /// The waiting nodes (a node leaves the slab when it is served, cancelled or closed).
     nodes: Slab<Node>,
+    /// The ticket of the next waiter (rule 3).
+    next_ticket: u64,
     /// The waiter that has waited longest.
     head: Option<usize>,
     /// The waiter that came last.
@@ -75,24 +83,14 @@ struct Queue {
 struct Node {
     /// Permits it waits for.
     needed: usize,
+    /// Its place in line (rule 3), which also tells it from a later node in the same slot.
+    ticket: u64,
     /// The waiter ahead of it, while linked.
     prev: Option<usize>,
     /// The waiter behind it, while linked.
     next: Option<usize>,
-    /// Woken when the node leaves the `Waiting` state.
+    /// Woken when the node leaves the queue, served or closed.
     waker: Option<Waker>,
-    state: NodeState,
-}
-
-/// Where a queued acquire stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NodeState {
-    /// In the queue.
-    Waiting,
-    /// Unlinked, its permits taken from the word for it (rule 3).
-    Granted,
-    /// Unlinked by [`Permits::close`] (rule 6).
-    Closed,
 }
 
 /// An acquire future's part of the protocol: what it asks for and its place in the queue.
@@ -101,14 +99,14 @@ enum NodeState {
 pub(crate) struct Waiter {
     /// Permits asked for.
     n: usize,
-    /// The node, while queued or granted and not yet taken.
-    key: Option<usize>,
+    /// Its node and ticket, from joining the queue until it knows how it left it.
+    queued: Option<(usize, u64)>,
 }
 
 impl Waiter {
     /// An acquire of `n` permits that has not started.
     pub(crate) fn new(n: usize) -> Waiter {
-        Waiter { n, key: None }
+        Waiter { n, queued: None }
     }
 }
 
@@ -157,6 +155,7 @@ impl Permits {
         Permits {
             word: AtomicUsize::new(n << SHIFT),
             queue: Mutex::new(Queue::default()),
+            served: AtomicU64::new(0),
         }
     }
 
@@ -205,17 +204,29 @@ impl Permits {
     }
 
     /// Polls an acquire: takes the permits, or queues `waiter` (rule 4), or, once queued,
-    /// checks whether it was granted or closed.
+    /// checks whether it was served or closed.
     #[inline]
     pub(crate) fn poll_acquire(&self, cx: &mut Context<'_>, waiter: &mut Waiter) -> Poll<Acquired> {
-        match waiter.key {
+        match waiter.queued {
             None => match self.try_acquire(waiter.n) {
                 Ok(()) => Poll::Ready(Acquired::Permits),
                 Err(TryAcquireError::Closed) => Poll::Ready(Acquired::Closed),
                 Err(TryAcquireError::NoPermits) => self.enqueue(cx, waiter),
             },
-            Some(key) => self.poll_queued(cx, waiter, key),
+            Some((_, ticket)) if self.is_served(ticket) => {
+                waiter.queued = None;
+                Poll::Ready(Acquired::Permits)
+            }
+            Some((key, ticket)) => self.poll_queued(cx, waiter, key, ticket),
         }
+    }
+
+    /// Rule 3: whether the waiter with `ticket` was served (it has left the queue, and only a
+    /// hand-out moves `served` past a ticket whose future still asks).
+    #[inline]
+    fn is_served(&self, ticket: u64) -> bool {
+        // Acquire: pairs with the hand-out's Release, for rule 7.
+        self.served.load(Ordering::Acquire) > ticket
     }
 
     /// Rule 4: takes the permits after all, or joins the queue.
@@ -247,63 +258,70 @@ impl Permits {
                 Err(now) => word = now,
             }
         }
-        let key = queue.push_back(n, cx.waker().clone());
-        waiter.key = Some(key);
+        waiter.queued = Some(queue.push_back(n, cx.waker().clone()));
         Poll::Pending
     }
 
-    /// A queued waiter's poll: granted, closed, or still waiting (then with this waker).
+    /// A queued waiter not seen served: served after all, closed, or still waiting (then
+    /// with this waker). Under the lock, which every change of the queue and of `served`
+    /// holds.
     #[cold]
-    fn poll_queued(&self, cx: &mut Context<'_>, waiter: &mut Waiter, key: usize) -> Poll<Acquired> {
+    fn poll_queued(
+        &self,
+        cx: &mut Context<'_>,
+        waiter: &mut Waiter,
+        key: usize,
+        ticket: u64,
+    ) -> Poll<Acquired> {
         let mut queue = self.lock();
-        let node = &mut queue.nodes[key];
-        let out = match node.state {
-            NodeState::Granted => Acquired::Permits,
-            NodeState::Closed => Acquired::Closed,
-            NodeState::Waiting => {
+        if self.is_served(ticket) {
+            waiter.queued = None;
+            return Poll::Ready(Acquired::Permits);
+        }
+        match queue.node_mut(key, ticket) {
+            Some(node) => {
                 match &node.waker {
                     Some(w) if w.will_wake(cx.waker()) => {}
                     _ => node.waker = Some(cx.waker().clone()),
                 }
-                return Poll::Pending;
+                Poll::Pending
             }
-        };
-        queue.nodes.remove(key);
-        waiter.key = None;
-        Poll::Ready(out)
+            None => {
+                // Neither served nor queued: closing took it out (rule 6).
+                waiter.queued = None;
+                Poll::Ready(Acquired::Closed)
+            }
+        }
     }
 
     /// Rule 5: the acquire future owning `waiter` is dropped.
     #[inline]
     pub(crate) fn cancel(&self, waiter: &mut Waiter) {
-        if let Some(key) = waiter.key.take() {
-            self.cancel_queued(key);
+        if let Some((key, ticket)) = waiter.queued.take() {
+            self.cancel_queued(key, ticket, waiter.n);
         }
     }
 
     #[cold]
-    fn cancel_queued(&self, key: usize) {
+    fn cancel_queued(&self, key: usize, ticket: u64, n: usize) {
         let mut queue = self.lock();
-        let state = queue.nodes[key].state;
-        match state {
-            NodeState::Waiting => {
-                queue.unlink(key);
-                queue.nodes.remove(key);
-                // Those behind it may be served by the permits it was waiting for.
-                let mut wakes = Wakes::default();
-                self.hand_out(&mut queue, &mut wakes);
-                drop(queue);
-                wakes.wake();
-            }
-            NodeState::Granted => {
-                let node = queue.nodes.remove(key);
-                drop(queue);
-                self.release(node.needed);
-            }
-            NodeState::Closed => {
-                queue.nodes.remove(key);
-            }
+        if self.is_served(ticket) {
+            // Handed permits it will never use: they go to the next waiters.
+            drop(queue);
+            self.release(n);
+            return;
         }
+        if queue.node_mut(key, ticket).is_none() {
+            // Closing took it out (rule 6).
+            return;
+        }
+        queue.unlink(key);
+        queue.nodes.remove(key);
+        // Those behind it may be served by the permits it was waiting for.
+        let mut wakes = Wakes::default();
+        self.hand_out(&mut queue, &mut wakes);
+        drop(queue);
+        wakes.wake();
     }
 
     /// Gives `n` permits back (rule 2: handed out under the lock when someone waits).
@@ -372,14 +390,20 @@ impl Permits {
                 Err(now) => word = now,
             }
         };
+        let mut last = None;
         for _ in 0..granted {
             let key = queue.head.expect("a granted waiter is in the queue");
             queue.unlink(key);
-            let node = &mut queue.nodes[key];
-            node.state = NodeState::Granted;
-            if let Some(w) = node.waker.take() {
+            let node = queue.nodes.remove(key);
+            last = Some(node.ticket);
+            if let Some(w) = node.waker {
                 wakes.push(w);
             }
+        }
+        if let Some(ticket) = last {
+            // Release: rule 3 (and rule 7: the permits were taken above). Tickets below it
+            // that were not served were cancelled: their futures are gone and never ask.
+            self.served.store(ticket + 1, Ordering::Release);
         }
     }
 
@@ -391,9 +415,7 @@ impl Permits {
         let mut wakes = Wakes::default();
         while let Some(key) = queue.head {
             queue.unlink(key);
-            let node = &mut queue.nodes[key];
-            node.state = NodeState::Closed;
-            if let Some(w) = node.waker.take() {
+            if let Some(w) = queue.nodes.remove(key).waker {
                 wakes.push(w);
             }
         }
@@ -419,21 +441,29 @@ impl fmt::Debug for Permits {
 }
 
 impl Queue {
-    /// Appends a waiting node; its key.
-    fn push_back(&mut self, needed: usize, waker: Waker) -> usize {
+    /// Appends a waiting node; its key and ticket.
+    fn push_back(&mut self, needed: usize, waker: Waker) -> (usize, u64) {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
         let key = self.nodes.insert(Node {
             needed,
+            ticket,
             prev: self.tail,
             next: None,
             waker: Some(waker),
-            state: NodeState::Waiting,
         });
         match self.tail {
             Some(tail) => self.nodes[tail].next = Some(key),
             None => self.head = Some(key),
         }
         self.tail = Some(key);
-        key
+        (key, ticket)
+    }
+
+    /// The node of the waiter with `key` and `ticket`, if it is still queued (its slot may
+    /// hold a later node by now).
+    fn node_mut(&mut self, key: usize, ticket: u64) -> Option<&mut Node> {
+        self.nodes.get_mut(key).filter(|node| node.ticket == ticket)
     }
 
     /// Takes a node out of the list (it stays in the slab).
