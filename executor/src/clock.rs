@@ -105,6 +105,16 @@ pub(crate) fn ticks_at(instant: Instant) -> u64 {
     }
 }
 
+/// The reading [`now`] will give `after` from now (approximate, for deadlines in dumps): from
+/// the end of this thread's last poll when it has not parked since (the start of the poll in
+/// progress, free, at most a poll's length early), else from a counter read; [`ticks_at`]
+/// reads two clocks.
+#[inline]
+pub(crate) fn ticks_after(after: Duration) -> u64 {
+    let us = u64::try_from(after.as_micros()).unwrap_or(u64::MAX);
+    recent().saturating_add(ticks_from_micros(us))
+}
+
 /// `us` microseconds in ticks (approximate: for thresholds).
 pub(crate) fn ticks_from_micros(us: u64) -> u64 {
     us.saturating_mul(calibration().ticks_per_us)

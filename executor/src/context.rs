@@ -111,6 +111,7 @@ fn enter(record: &TaskRecord, panics_are_fatal: bool, records_waits: bool) -> Ta
 }
 
 /// Calls `f` with the record of the task being polled on this thread, if any.
+#[inline]
 pub(crate) fn with_current_record<R>(f: impl FnOnce(&TaskRecord) -> R) -> Option<R> {
     let current = TASK.try_with(|t| t.get()).ok().flatten()?;
     // SAFETY: `enter_task`'s caller keeps the record alive while its guard is in place, and
@@ -131,8 +132,17 @@ pub(crate) fn with_waiting_record(f: impl FnOnce(&TaskRecord)) {
 }
 
 /// The task being polled on this thread.
+#[inline]
 pub(crate) fn current_task() -> Option<TaskId> {
     with_current_record(|r| r.id)
+}
+
+/// The task being polled on this thread and when its poll started (`TaskRecord::since`
+/// during a poll: its start, or a wake that came during it), from one thread-local access.
+/// The time is 0 when the runtime keeps no poll times (`executor_no_stats`).
+#[inline]
+pub(crate) fn current_task_and_poll_start() -> Option<(TaskId, u64)> {
+    with_current_record(|r| (r.id, r.since()))
 }
 
 /// Whether a panic on this thread right now is fatal (a task under `TaskPanic::Fatal`, or

@@ -1,5 +1,6 @@
 //! Loom models of the two protocols the dump depends on, and (in `queue.rs`) of the
-//! workers' local run queue.
+//! workers' local run queue and (in `permits.rs`) of the permit queue under `Semaphore` and
+//! `Mutex`.
 //!
 //! Run with `.ci/loom` (it builds this crate alone with `--cfg loom` through `cargo rustc`,
 //! so dependencies keep std's primitives, and runs the `loom_` tests).
@@ -8,6 +9,7 @@
 //! model-local atomic with the same orderings as `freeze::is_freezing`, because a global
 //! would leak between loom's iterations.
 
+mod permits;
 mod queue;
 
 use std::panic::Location;

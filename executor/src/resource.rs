@@ -17,7 +17,16 @@
 //!    with a bound on the fatal path, like the task registry's.
 //! 4. Upgraded `Weak`s are dropped outside the shard locks: a last reference dropped there
 //!    runs the primitive's destructor, which leaves the registry through those locks.
+//! 5. A primitive made by the thousand, held by nobody, and mostly never waited on (a
+//!    oneshot channel) is not registered: its waiting task's record describes it instead
+//!    (`wait.rs`, `WaitKind::Described`: an id taken at its first wait from this thread's
+//!    block of ids, its kind, and its creation site interned in [`SITES`] once per call
+//!    site), and a snapshot lists it among the resources while that wait is current
+//!    ([`add_described`]). Waiting costs a few stores and, the first time, a thread-local
+//!    look-up; no allocation, no lock.
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -27,6 +36,8 @@ use introspect::{Holder, ResourceId, ResourceInfo, ResourceKind, TaskId, TaskInf
 use slab::Slab;
 
 use crate::locks::{lock, try_lock_until};
+use crate::task::record::Row;
+use crate::task::wait::{self, Waiting};
 use crate::{clock, context, snapshot};
 
 /// Holders named per resource (rule 2).
@@ -78,14 +89,126 @@ const NOT_REGISTERED: usize = usize::MAX;
 static REGISTRY: [Mutex<Slab<Weak<dyn Resource>>>; SHARDS] =
     [const { Mutex::new(Slab::new()) }; SHARDS];
 
+/// The next resource id; ids are never reused.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Ids a thread takes at a time for the resources of rule 5, so that their first waits do
+/// not all bounce one counter between cores.
+const ID_BLOCK: u64 = 64;
+
+/// Rule 5: creation sites of unregistered resources, each interned once.
+static SITES: Mutex<Sites> = Mutex::new(Sites {
+    list: Vec::new(),
+    index: None,
+});
+
+/// Interned creation sites: a site's number is its index in `list`.
+#[derive(Debug)]
+struct Sites {
+    list: Vec<&'static Location<'static>>,
+    /// By address (`None` until the first site: a `HashMap` cannot be made in a `static`).
+    index: Option<HashMap<usize, u32>>,
+}
+
+thread_local! {
+    /// Rule 5: this thread's block of ids, as the next one and the end of the block.
+    static LOCAL_IDS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    /// Rule 5: sites this thread interned lately (address, number), by address bits.
+    static SITE_CACHE: [Cell<(usize, u32)>; 8] = const { [const { Cell::new((0, 0)) }; 8] };
+}
+
+/// Rule 5: a fresh id from this thread's block.
+pub(crate) fn local_id() -> ResourceId {
+    LOCAL_IDS.with(|ids| {
+        let (mut next, mut end) = ids.get();
+        if next == end {
+            // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
+            next = NEXT_ID.fetch_add(ID_BLOCK, Ordering::Relaxed);
+            end = next + ID_BLOCK;
+        }
+        ids.set((next + 1, end));
+        ResourceId(next)
+    })
+}
+
+/// Rule 5: the number of `site`, interned on its first use in the process (one lock), and
+/// found in this thread's cache after that.
+pub(crate) fn site_number(site: &'static Location<'static>) -> u32 {
+    let address = std::ptr::from_ref(site) as usize;
+    let slot = (address >> 3) % 8;
+    let cached = SITE_CACHE.with(|cache| {
+        let (a, n) = cache[slot].get();
+        (a == address).then_some(n)
+    });
+    if let Some(n) = cached {
+        return n;
+    }
+    let n = {
+        let mut sites = lock(&SITES);
+        let Sites { list, index } = &mut *sites;
+        *index
+            .get_or_insert_with(HashMap::new)
+            .entry(address)
+            .or_insert_with(|| {
+                list.push(site);
+                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+            })
+    };
+    SITE_CACHE.with(|cache| cache[slot].set((address, n)));
+    n
+}
+
+/// Rule 5: adds to `resources` (sorted by id, as `collect` returns them) the resources the
+/// rows' current waits describe. `bound` limits the wait for the sites' lock (rule 3).
+pub(crate) fn add_described(
+    resources: &mut Vec<ResourceInfo>,
+    rows: &[(Row, usize)],
+    bound: Option<Duration>,
+) {
+    let described: Vec<(ResourceId, ResourceKind, u32)> = rows
+        .iter()
+        .filter_map(|(row, _)| match wait::unpack(row.wait)? {
+            Waiting::Described(id) => {
+                let (kind, _, site) = wait::unpack_described(row.wait_arg)?;
+                Some((id, kind, site))
+            }
+            _ => None,
+        })
+        .collect();
+    if described.is_empty() {
+        return;
+    }
+    let sites = match bound {
+        None => Some(lock(&SITES)),
+        Some(bound) => try_lock_until(&SITES, Instant::now() + bound, std::thread::yield_now),
+    };
+    for (id, kind, site) in described {
+        let created_at = sites
+            .as_ref()
+            .and_then(|s| s.list.get(site as usize))
+            .map(|at| snapshot::location(at));
+        resources.push(ResourceInfo {
+            id,
+            kind,
+            created_at,
+            holders: Vec::new(),
+            waiters: Vec::new(),
+            // What its waiting receiver found at its last poll.
+            detail: Some("empty".to_owned()),
+        });
+    }
+    drop(sites);
+    resources.sort_by_key(|r| r.id);
+    resources.dedup_by_key(|r| r.id);
+}
+
 impl ResourceCore {
     /// A core for a new resource of `kind`, created at `created_at` (a `#[track_caller]`
     /// location of the user's call).
     pub(crate) fn new(kind: ResourceKind, created_at: &'static Location<'static>) -> ResourceCore {
-        // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
-        static NEXT: AtomicU64 = AtomicU64::new(1);
         ResourceCore {
-            id: ResourceId(NEXT.fetch_add(1, Ordering::Relaxed)),
+            // Relaxed: uniqueness needs only the atomicity of `fetch_add`.
+            id: ResourceId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
             kind,
             created_at,
             holders: Default::default(),
@@ -103,11 +226,11 @@ impl ResourceCore {
     /// 2). Outside a task the hold is not named (a plain thread has no id to show).
     #[inline]
     pub(crate) fn acquire(&self, amount: u64) -> Hold {
-        let Some(task) = context::current_task() else {
+        let Some((task, poll_start)) = context::current_task_and_poll_start() else {
             self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
             return Hold(None);
         };
-        let now = hold_time();
+        let now = hold_time(poll_start);
         for (i, slot) in self.holders.iter().enumerate() {
             // Relaxed is enough for the claim and the fields: a snapshot reads holders as
             // a report and orders nothing by them.
@@ -135,14 +258,14 @@ impl ResourceCore {
     /// early, which rule 3 allows).
     #[inline]
     pub(crate) fn acquire_exclusive(&self) -> Hold {
-        let Some(task) = context::current_task() else {
+        let Some((task, poll_start)) = context::current_task_and_poll_start() else {
             self.unnamed_holders.fetch_add(1, Ordering::Relaxed);
             return Hold(None);
         };
         let slot = &self.holders[0];
         // Relaxed: see above; `task` last, so a snapshot that sees it rarely sees an old
         // `since` (and a wrong one only shows a wrong duration).
-        slot.since.store(hold_time(), Ordering::Relaxed);
+        slot.since.store(hold_time(poll_start), Ordering::Relaxed);
         slot.amount.store(1, Ordering::Relaxed);
         slot.task.store(task.0, Ordering::Relaxed);
         Hold(Some(0))
@@ -196,12 +319,16 @@ impl ResourceCore {
     }
 }
 
-/// When a hold starts: [`clock::recent`]. A hold shown a poll's length too long is fine; a
-/// clock read (9.4 ns, `clock.rs`) on every uncontended lock would cost about as much as the
-/// lock itself.
+/// When a hold starts, in `clock` ticks: the start of the holding task's poll in progress
+/// (read from its record with its id, one thread-local access for both), else a clock
+/// reading. A hold shown a poll's length too long is fine; a clock read (9.4 ns, `clock.rs`)
+/// on every uncontended lock would cost about as much as the lock itself.
 #[inline]
-fn hold_time() -> u64 {
-    clock::recent()
+fn hold_time(poll_start: u64) -> u64 {
+    match poll_start {
+        0 => clock::now(),
+        t => t,
+    }
 }
 
 impl Drop for ResourceCore {
@@ -219,10 +346,9 @@ fn shard_of(id: ResourceId) -> usize {
 }
 
 /// Rule 1: makes `resource` visible to dumps until its core drops.
-pub(crate) fn register(resource: &Arc<dyn Resource>) {
-    let core = resource.core();
+fn register(core: &ResourceCore, resource: Weak<dyn Resource>) {
     let mut shard = lock(&REGISTRY[shard_of(core.id)]);
-    let key = shard.insert(Arc::downgrade(resource));
+    let key = shard.insert(resource);
     // Relaxed: read back only by the core's own `drop`, which has `&mut`.
     core.key.store(key, Ordering::Relaxed);
 }
@@ -230,8 +356,9 @@ pub(crate) fn register(resource: &Arc<dyn Resource>) {
 /// Creates the shared state of a new primitive and makes it visible to dumps (rule 1).
 pub(crate) fn registered<R: Resource + 'static>(resource: R) -> Arc<R> {
     let resource = Arc::new(resource);
-    let as_dyn: Arc<dyn Resource> = resource.clone();
-    register(&as_dyn);
+    // Downgraded as it is, then unsized: no strong count taken and given back.
+    let weak: Weak<R> = Arc::downgrade(&resource);
+    register(resource.core(), weak);
     resource
 }
 

@@ -115,6 +115,10 @@ fn wait(row: &Row, now: u64) -> Option<Wait> {
         // The resource's kind and state are filled in from the resources section
         // (`resource::link`): here, the operation only.
         Waiting::Resource(id) => (ResourceOp::describe(row.wait_arg), Some(id), None),
+        Waiting::Described(id) => {
+            let (_, op, _) = wait::unpack_described(row.wait_arg)?;
+            (op, Some(id), None)
+        }
     };
     Some(Wait {
         what,
@@ -259,12 +263,13 @@ impl Handle {
 
     /// A live snapshot with more than the rows; see [`SnapshotOptions`].
     pub fn snapshot_with(&self, options: &SnapshotOptions) -> Snapshot {
-        let rows = rows(&self.shared, options.await_traces)
+        let rows: Vec<(Row, usize)> = rows(&self.shared, options.await_traces)
             .into_iter()
             .map(|row| (row, 0))
             .collect();
         let now = clock::now();
-        let resources = crate::resource::collect(None, now);
+        let (mut resources, unread) = crate::resource::collect(None, now);
+        crate::resource::add_described(&mut resources, &rows, None);
         let mut symbolizer = Symbolizer::new();
         let extras = Extras {
             traces: options.await_traces,
@@ -281,7 +286,7 @@ impl Handle {
         let mut snapshot = assemble(
             std::slice::from_ref(&self.shared),
             tasks,
-            resources,
+            (resources, unread),
             Reason::Live,
             self.shared.policy(),
         );

@@ -180,6 +180,64 @@ fn a_receiver_waiting_in_recv_shows_the_channel() {
 }
 
 #[test]
+fn waiting_senders_are_served_in_order_and_a_dropped_one_passes_its_room_on() {
+    let rt = rt(1);
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        tx.send(1).await.unwrap();
+        let mut first = Box::pin(tx.send(2));
+        assert!(poll_once(&mut first).is_pending());
+        let mut second = Box::pin(tx.send(3));
+        assert!(poll_once(&mut second).is_pending());
+        let mut third = Box::pin(tx.send(4));
+        assert!(poll_once(&mut third).is_pending());
+        // The room freed goes to the first waiting sender ...
+        assert_eq!(rx.recv().await, Some(1));
+        assert!(matches!(tx.try_send(9), Err(mpsc::TrySendError::Full(9))));
+        // ... which, dropped, passes it to the next one.
+        drop(first);
+        assert!(poll_once(&mut second).is_ready());
+        assert!(poll_once(&mut third).is_pending());
+        assert_eq!(rx.recv().await, Some(3));
+        assert!(poll_once(&mut third).is_ready());
+        assert_eq!(rx.recv().await, Some(4));
+    });
+}
+
+#[test]
+fn a_oneshot_is_a_resource_once_its_receiver_waits() {
+    let rt = rt(1);
+    let handle = rt.handle().clone();
+    let at = |r: &introspect::ResourceInfo, line: u32| {
+        r.created_at.as_ref().is_some_and(|at| at.line == line)
+    };
+    // Never waited on: not in the registry (module docs, rule 4).
+    let (_idle_tx, _idle_rx) = oneshot::channel::<()>();
+    let idle_line = line!() - 1;
+    let (tx, rx) = oneshot::channel::<u8>();
+    let line = line!() - 1;
+    assert!(!handle.snapshot().resources.iter().any(|r| at(r, line)));
+    let task = rt.spawn(rx);
+    let id = task.id();
+    let snap = eventually("the receiver to wait", || {
+        let snap = handle.snapshot();
+        waits_on(&snap, id, "oneshot #").then_some(snap)
+    });
+    let r = snap
+        .resources
+        .iter()
+        .find(|r| at(r, line))
+        .expect("the waited-on oneshot");
+    assert_eq!(r.kind, introspect::ResourceKind::Oneshot);
+    assert_eq!(r.detail.as_deref(), Some("empty"));
+    assert_eq!(r.waiters.len(), 1);
+    assert_eq!(r.waiters[0].task, id);
+    assert!(!snap.resources.iter().any(|r| at(r, idle_line)));
+    tx.send(4).unwrap();
+    assert_eq!(rt.block_on(task).unwrap(), Ok(4));
+}
+
+#[test]
 fn watch_receivers_see_changes() {
     let rt = rt(2);
     rt.block_on(async {

@@ -350,6 +350,51 @@ fn a_many_permit_waiter_gets_its_permits_when_enough_come_back() {
 }
 
 #[test]
+fn a_waiting_many_permit_acquire_is_not_overtaken() {
+    let rt = rt(1);
+    rt.block_on(async {
+        let s = Semaphore::new(2);
+        let held = s.acquire().await.unwrap();
+        let mut big = pin!(s.acquire_many(2));
+        assert!(poll_once(&mut big).is_pending());
+        // One permit is free, but it is kept for the waiter in front (first come, first
+        // served, as tokio's).
+        assert_eq!(s.available_permits(), 1);
+        assert!(matches!(s.try_acquire(), Err(TryAcquireError::NoPermits)));
+        let mut small = pin!(s.acquire());
+        assert!(poll_once(&mut small).is_pending());
+        drop(held);
+        let Poll::Ready(Ok(two)) = poll_once(&mut big) else {
+            panic!("the first waiter gets both permits");
+        };
+        assert_eq!(two.num_permits(), 2);
+        assert!(poll_once(&mut small).is_pending());
+        drop(two);
+        assert!(matches!(poll_once(&mut small), Poll::Ready(Ok(_))));
+    });
+}
+
+#[test]
+fn an_unlock_hands_the_mutex_to_the_first_waiter() {
+    let rt = rt(1);
+    rt.block_on(async {
+        let m = Mutex::new(0);
+        let guard = m.lock().await;
+        let mut waiter = pin!(m.lock());
+        assert!(poll_once(&mut waiter).is_pending());
+        drop(guard);
+        // Handed over: a newcomer finds the mutex taken even before the waiter runs.
+        assert!(m.try_lock().is_err());
+        let Poll::Ready(mut g) = poll_once(&mut waiter) else {
+            panic!("the waiter was handed the lock");
+        };
+        *g += 1;
+        drop(g);
+        assert_eq!(*m.try_lock().unwrap(), 1);
+    });
+}
+
+#[test]
 fn a_dropped_acquire_passes_its_wakeup_on() {
     let rt = rt(2);
     rt.block_on(async {

@@ -111,3 +111,67 @@ fn snapshots_stay_consistent_while_tasks_contend() {
     assert!(mutex.try_lock().is_ok());
     assert_eq!(semaphore.available_permits(), 1);
 }
+
+/// Lock, acquire and send futures given up at once (a zero timeout: dropped while queued, or
+/// just after they were handed what they waited for) among waits that complete, on two
+/// workers: whatever races with what, nothing is lost (`permits.rs` rule 5). At the end every
+/// permit and every slot of room is back, and every completed lock counted.
+#[test]
+fn abandoned_waits_lose_no_permit_under_contention() {
+    use executor::sync::mpsc;
+    use executor::time::timeout;
+    use std::time::Duration;
+
+    let rt = rt(2);
+    let rounds = scaled(10_000);
+    let mutex = Arc::new(Mutex::new(0usize));
+    let semaphore = Arc::new(Semaphore::new(2));
+    let (tx, mut rx) = mpsc::channel::<usize>(2);
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (m, s, tx) = (mutex.clone(), semaphore.clone(), tx.clone());
+            rt.spawn(async move {
+                let mut locked = 0;
+                for j in 0..rounds {
+                    let give_up = (i + j) % 3 == 0;
+                    let wait = if give_up {
+                        Duration::ZERO
+                    } else {
+                        Duration::from_secs(30)
+                    };
+                    if let Ok(mut g) = timeout(wait, m.lock()).await {
+                        *g += 1;
+                        locked += 1;
+                        executor::yield_now().await;
+                    }
+                    if let Ok(p) = timeout(wait, s.acquire_many(1 + (j % 2) as u32)).await {
+                        executor::yield_now().await;
+                        drop(p);
+                    }
+                    let _ = timeout(wait, tx.send(j)).await;
+                }
+                locked
+            })
+        })
+        .collect();
+    drop(tx);
+    let drained = rt.spawn(async move {
+        let mut n = 0;
+        while rx.recv().await.is_some() {
+            n += 1;
+            executor::yield_now().await;
+        }
+        n
+    });
+    let locked: usize = rt.block_on(async {
+        let mut total = 0;
+        for h in handles {
+            total += h.await.unwrap();
+        }
+        total
+    });
+    let received = rt.block_on(drained).unwrap();
+    assert!(received <= 8 * rounds);
+    assert_eq!(*mutex.try_lock().expect("the mutex is free"), locked);
+    assert_eq!(semaphore.available_permits(), 2);
+}

@@ -136,7 +136,8 @@ pub(crate) fn freeze_and_dump(
     }
     let now = crate::clock::now();
     // With the rows, before traces and stacks take their time: one instant for the dump.
-    let resources = crate::resource::collect(Some(LOCK_BOUND), now);
+    let (mut resources, unread_resources) = crate::resource::collect(Some(LOCK_BOUND), now);
+    crate::resource::add_described(&mut resources, &rows, Some(LOCK_BOUND));
     let view = snapshot::View::Fatal(fatal_task);
     let mut symbolizer = Symbolizer::new();
     let extras = Extras {
@@ -149,7 +150,13 @@ pub(crate) fn freeze_and_dump(
             task.panic = Some(panic);
         }
     }
-    let mut snapshot = snapshot::assemble(&runtimes, tasks, resources, reason, policy);
+    let mut snapshot = snapshot::assemble(
+        &runtimes,
+        tasks,
+        (resources, unread_resources),
+        reason,
+        policy,
+    );
     snapshot.notes.splice(0..0, freeze_notes);
     if unread_shards > 0 {
         snapshot.notes.push(format!(

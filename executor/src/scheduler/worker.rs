@@ -229,7 +229,9 @@ pub(crate) fn mark_current_worker_stopped() {
 }
 
 /// Queues `runnable` on the current thread's worker if it is one of its runtime's workers;
-/// gives it back otherwise.
+/// gives it back otherwise. Inline: every wake goes through it, and without the hint whether
+/// it is inlined into `schedule_wake` depends on how the crate falls into codegen units.
+#[inline]
 pub(crate) fn try_schedule_local_current(runnable: Runnable, yielded: bool) -> Option<Runnable> {
     LOCAL.with(|cell| match cell.get() {
         Some(local) if Arc::ptr_eq(&local.shared, &runnable.metadata().shared) => {

@@ -1,16 +1,22 @@
-//! [`Mutex`]: `async_lock::Mutex` with its holder and its waiters visible in dumps.
+//! [`Mutex`]: a one-permit [`Permits`] guarding an `UnsafeCell`, with its holder and its
+//! waiters visible in dumps.
 //!
 //! Rules:
-//! 1. The guard records its holder right after the inner lock is taken and gives the record
-//!    back right before the inner lock is released (field order in the guards), so the slot
-//!    is only ever written by the task inside the critical section
-//!    (`ResourceCore::acquire_exclusive`).
-//! 2. A `lock` future that returns `Pending` records `mutex #N lock` as its task's wait.
-//! 3. Cancelling a `lock` future is async-lock's business: its listener, dropped, passes a
-//!    wake-up it received on to the next waiter, so no waiter is left asleep on a free lock.
+//! 1. The value is reached only through a guard, and a guard exists only while it owns the
+//!    mutex's one permit: from the acquire that returned it to its `drop`. Permits hand the
+//!    value from holder to holder with acquire/release ordering (`permits.rs` rule 7).
+//! 2. The guard records its holder right after the permit is taken and gives the record back
+//!    right before the permit is released (its `drop`), so the slot is only ever written by
+//!    the task inside the critical section (`ResourceCore::acquire_exclusive`).
+//! 3. A `lock` future that returns `Pending` records `mutex #N lock` as its task's wait.
+//! 4. A `lock` future dropped while queued leaves the queue; one dropped after it was handed
+//!    the lock and before it took it gives the permit to the next waiter
+//!    (`permits.rs` rule 5), so no waiter is left asleep on a free lock.
 
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
@@ -18,9 +24,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use introspect::ResourceKind;
-use pin_project_lite::pin_project;
 
 use super::error::TryLockError;
+use super::permits::{Acquired, Permits, Waiter};
 use crate::resource::{self, Hold, Resource, ResourceCore};
 use crate::task::wait::{self, ResourceOp};
 
@@ -28,10 +34,9 @@ use crate::task::wait::{self, ResourceOp};
 /// dumps name: `mutex #4 (locked) created at src/db.rs:10:5: held by task 3 for 1.20s`.
 ///
 /// Hold it across `.await` when you must (that is what an async mutex is for); for data only
-/// touched between awaits, `std::sync::Mutex` is faster. Waiters are woken in the order they
-/// started waiting; a task that finds the lock free may take it before a woken waiter runs
-/// (async-lock's policy, which bounds that with a starvation guard), where tokio's mutex is
-/// strictly first-come first-served.
+/// touched between awaits, `std::sync::Mutex` is faster. First come, first served, as
+/// tokio's: an unlock hands the lock to the task that has waited longest, and while anyone
+/// waits a new `lock` (or `try_lock`) queues behind them.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -53,14 +58,20 @@ use crate::task::wait::{self, ResourceOp};
 /// # });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    /// What dumps see: id, creation site, holder.
+    /// What dumps see: id, creation site, holder (in an allocation of its own, free of `T`,
+    /// so that the registry can keep it whatever `T` is).
     state: Arc<LockState>,
-    /// The lock and the value, in an `Arc` of their own so that [`Mutex::lock_owned`] can use
-    /// async-lock's owned guard. Invariant: every clone of this `Arc` is owned by something
-    /// that also owns an `Arc<Mutex<T>>` (an owned guard or its future), so a `Mutex` held by
-    /// value owns the only one (what [`Mutex::into_inner`] relies on).
-    lock: Arc<async_lock::Mutex<T>>,
+    /// The one permit (rule 1).
+    permits: Permits,
+    /// The value, reached through guards only (rule 1).
+    value: UnsafeCell<T>,
 }
+
+// SAFETY: a `&Mutex<T>` gives access to the `T` only through a guard, and at most one guard
+// exists at a time (rule 1), handed over with acquire/release ordering: shared use of the
+// mutex moves the `T` between threads, never shares it, so `T: Send` is enough (as for
+// `std::sync::Mutex`). `Send` needs no impl: `UnsafeCell<T>` is `Send` when `T` is.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// The part of a lock dumps read: no `T`, so it can be registered whatever `T` is.
 #[derive(Debug)]
@@ -102,17 +113,14 @@ impl<T> Mutex<T> {
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
             state: LockState::new(ResourceKind::Mutex, Location::caller()),
-            lock: Arc::new(async_lock::Mutex::new(value)),
+            permits: Permits::new(1),
+            value: UnsafeCell::new(value),
         }
     }
 
     /// The value, consuming the mutex (no lock needed: nobody else can hold it).
     pub fn into_inner(self) -> T {
-        match Arc::try_unwrap(self.lock) {
-            Ok(lock) => lock.into_inner(),
-            // The invariant on `lock`: a mutex held by value owns the only clone.
-            Err(_) => unreachable!("an owned guard outlived its Arc<Mutex>"),
-        }
+        self.value.into_inner()
     }
 }
 
@@ -121,12 +129,12 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: a dropped `lock` future does not hold the lock and does not keep a
-    /// wake-up from the next waiter. It does lose its place in the queue.
+    /// Cancel safe: a dropped `lock` future does not hold the lock, and a lock it had been
+    /// handed goes to the next waiter. It does lose its place in the queue.
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
-            inner: self.lock.lock(),
-            state: &self.state,
+            mutex: self,
+            wait: Waiter::new(1),
         }
     }
 
@@ -135,9 +143,9 @@ impl<T: ?Sized> Mutex<T> {
     /// # Errors
     /// [`TryLockError`] when someone holds it.
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        match self.lock.try_lock() {
-            Some(guard) => Ok(MutexGuard::new(guard, &self.state)),
-            None => Err(TryLockError(())),
+        match self.permits.try_acquire(1) {
+            Ok(()) => Ok(MutexGuard::new(self)),
+            Err(_) => Err(TryLockError(())),
         }
     }
 
@@ -149,8 +157,8 @@ impl<T: ?Sized> Mutex<T> {
     /// Cancel safe, like [`Mutex::lock`].
     pub fn lock_owned(self: Arc<Self>) -> LockOwned<T> {
         LockOwned {
-            inner: self.lock.lock_arc(),
             mutex: Some(self),
+            wait: Waiter::new(1),
         }
     }
 
@@ -159,18 +167,27 @@ impl<T: ?Sized> Mutex<T> {
     /// # Errors
     /// [`TryLockError`] when someone holds it.
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        match self.lock.try_lock_arc() {
-            Some(guard) => Ok(OwnedMutexGuard::new(guard, self)),
-            None => Err(TryLockError(())),
+        match self.permits.try_acquire(1) {
+            Ok(()) => Ok(OwnedMutexGuard::new(self)),
+            Err(_) => Err(TryLockError(())),
         }
     }
 
     /// The value, through a unique borrow of the mutex (no lock needed).
     pub fn get_mut(&mut self) -> &mut T {
-        match Arc::get_mut(&mut self.lock) {
-            Some(lock) => lock.get_mut(),
-            // The invariant on `lock`: `&mut Mutex` means no owned guard exists.
-            None => unreachable!("an owned guard outlived its Arc<Mutex>"),
+        self.value.get_mut()
+    }
+
+    /// Polls a lock (rule 3).
+    #[inline]
+    fn poll_lock(&self, cx: &mut Context<'_>, wait: &mut Waiter) -> Poll<()> {
+        match self.permits.poll_acquire(cx, wait) {
+            Poll::Ready(Acquired::Permits) => Poll::Ready(()),
+            Poll::Ready(Acquired::Closed) => unreachable!("a mutex's permits are never closed"),
+            Poll::Pending => {
+                wait::set_resource(&self.state.core, ResourceOp::Lock, 1);
+                Poll::Pending
+            }
         }
     }
 }
@@ -199,28 +216,29 @@ impl<T: ?Sized> fmt::Debug for Mutex<T> {
     }
 }
 
-pin_project! {
-    /// The future [`Mutex::lock`] returns.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct Lock<'a, T: ?Sized> {
-        #[pin]
-        inner: async_lock::futures::Lock<'a, T>,
-        state: &'a Arc<LockState>,
-    }
+/// The future [`Mutex::lock`] returns.
+#[must_use = "futures do nothing unless polled"]
+pub struct Lock<'a, T: ?Sized> {
+    mutex: &'a Mutex<T>,
+    wait: Waiter,
 }
 
 impl<'a, T: ?Sized> Future for Lock<'a, T> {
     type Output = MutexGuard<'a, T>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
-        let this = self.project();
-        match this.inner.poll(cx) {
-            Poll::Ready(guard) => Poll::Ready(MutexGuard::new(guard, this.state)),
-            Poll::Pending => {
-                wait::set_resource(&this.state.core, ResourceOp::Lock, 1);
-                Poll::Pending
-            }
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let this = &mut *self;
+        let mutex = this.mutex;
+        mutex
+            .poll_lock(cx, &mut this.wait)
+            .map(|()| MutexGuard::new(mutex))
+    }
+}
+
+impl<T: ?Sized> Drop for Lock<'_, T> {
+    fn drop(&mut self) {
+        // Rule 4.
+        self.mutex.permits.cancel(&mut self.wait);
     }
 }
 
@@ -230,35 +248,33 @@ impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
     }
 }
 
-pin_project! {
-    /// The future [`Mutex::lock_owned`] returns.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct LockOwned<T: ?Sized> {
-        #[pin]
-        inner: async_lock::futures::LockArc<T>,
-        mutex: Option<Arc<Mutex<T>>>,
-    }
+/// The future [`Mutex::lock_owned`] returns.
+#[must_use = "futures do nothing unless polled"]
+pub struct LockOwned<T: ?Sized> {
+    mutex: Option<Arc<Mutex<T>>>,
+    wait: Waiter,
 }
 
 impl<T: ?Sized> Future for LockOwned<T> {
     type Output = OwnedMutexGuard<T>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
-        let this = self.project();
-        match this.inner.poll(cx) {
-            Poll::Ready(guard) => {
-                let mutex = this
-                    .mutex
-                    .take()
-                    .expect("LockOwned polled after it returned Ready");
-                Poll::Ready(OwnedMutexGuard::new(guard, mutex))
-            }
-            Poll::Pending => {
-                if let Some(mutex) = this.mutex {
-                    wait::set_resource(&mutex.state.core, ResourceOp::Lock, 1);
-                }
-                Poll::Pending
-            }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
+        let this = &mut *self;
+        let mutex = this
+            .mutex
+            .as_ref()
+            .expect("LockOwned polled after it returned Ready");
+        std::task::ready!(mutex.poll_lock(cx, &mut this.wait));
+        let mutex = this.mutex.take().expect("checked above");
+        Poll::Ready(OwnedMutexGuard::new(mutex))
+    }
+}
+
+impl<T: ?Sized> Drop for LockOwned<T> {
+    fn drop(&mut self) {
+        // Rule 4.
+        if let Some(mutex) = &self.mutex {
+            mutex.permits.cancel(&mut self.wait);
         }
     }
 }
@@ -270,42 +286,62 @@ impl<T: ?Sized> fmt::Debug for LockOwned<T> {
 }
 
 /// Access to a locked [`Mutex`]'s value; unlocks when dropped.
+///
+/// It can move to another thread when `T` can, and be shared between threads only when `T`
+/// can be too (a shared guard shares the value):
+///
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<executor::sync::MutexGuard<'static, std::cell::Cell<u8>>>();
+/// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
-    /// Rule 1: given back in `drop`, before `guard` unlocks.
+    mutex: &'a Mutex<T>,
+    /// Rule 2: given back in `drop`, before the permit.
     hold: Option<Hold>,
-    state: &'a LockState,
-    guard: async_lock::MutexGuard<'a, T>,
+    /// `Sync` only when `T` is (a shared guard shares the `T`), as `&mut T` is.
+    _value: PhantomData<&'a mut T>,
 }
 
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
-    fn new(guard: async_lock::MutexGuard<'a, T>, state: &'a LockState) -> MutexGuard<'a, T> {
+    /// Rules 1 and 2: called with the permit just taken.
+    fn new(mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
         MutexGuard {
-            hold: Some(state.core.acquire_exclusive()),
-            state,
-            guard,
+            mutex,
+            hold: Some(mutex.state.core.acquire_exclusive()),
+            _value: PhantomData,
         }
     }
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        if let Some(hold) = self.hold.take() {
-            self.state.core.release(hold);
-        }
+        unlock(self.mutex, &mut self.hold);
     }
+}
+
+/// Rule 2: the holder record first, then the permit.
+#[inline]
+fn unlock<T: ?Sized>(mutex: &Mutex<T>, hold: &mut Option<Hold>) {
+    if let Some(hold) = hold.take() {
+        mutex.state.core.release(hold);
+    }
+    mutex.permits.release(1);
 }
 
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.guard
+        // SAFETY: this guard owns the mutex's only permit until it drops (rule 1), so no
+        // other reference to the value exists; the borrow lasts no longer than `&self`.
+        unsafe { &*self.mutex.value.get() }
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+        // SAFETY: as in `deref`, and `&mut self` excludes every other borrow through it.
+        unsafe { &mut *self.mutex.value.get() }
     }
 }
 
@@ -325,18 +361,21 @@ impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
 /// `T` is, so it can move into a spawned task.
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
-    /// Rule 1: given back in `drop`, before `guard` unlocks.
-    hold: Option<Hold>,
-    guard: async_lock::MutexGuardArc<T>,
     mutex: Arc<Mutex<T>>,
+    /// Rule 2: given back in `drop`, before the permit.
+    hold: Option<Hold>,
+    /// `Sync` only when `T` is, as for [`MutexGuard`].
+    _value: PhantomData<T>,
 }
 
 impl<T: ?Sized> OwnedMutexGuard<T> {
-    fn new(guard: async_lock::MutexGuardArc<T>, mutex: Arc<Mutex<T>>) -> OwnedMutexGuard<T> {
+    /// Rules 1 and 2: called with the permit just taken.
+    fn new(mutex: Arc<Mutex<T>>) -> OwnedMutexGuard<T> {
+        let hold = Some(mutex.state.core.acquire_exclusive());
         OwnedMutexGuard {
-            hold: Some(mutex.state.core.acquire_exclusive()),
-            guard,
             mutex,
+            hold,
+            _value: PhantomData,
         }
     }
 
@@ -348,22 +387,22 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
 
 impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
-        if let Some(hold) = self.hold.take() {
-            self.mutex.state.core.release(hold);
-        }
+        unlock(&self.mutex, &mut self.hold);
     }
 }
 
 impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.guard
+        // SAFETY: as for `MutexGuard::deref`: this guard owns the only permit (rule 1).
+        unsafe { &*self.mutex.value.get() }
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+        // SAFETY: as for `MutexGuard::deref_mut`.
+        unsafe { &mut *self.mutex.value.get() }
     }
 }
 
@@ -376,5 +415,39 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    /// Borrowed and owned guards on two threads reach the value one at a time, and the last
+    /// one leaves the mutex free (under Miri, its race detector and borrow checks see every
+    /// access through the `UnsafeCell`).
+    #[test]
+    fn guards_hand_the_value_over_between_threads() {
+        let rounds = if cfg!(miri) { 30 } else { 10_000 };
+        let m = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    for i in 0..rounds {
+                        if i % 2 == 0 {
+                            block_on(m.lock()).push(t);
+                        } else {
+                            block_on(m.clone().lock_owned()).push(t);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(block_on(m.lock()).len(), 2 * rounds);
+        assert!(m.try_lock().is_ok());
     }
 }

@@ -1,30 +1,42 @@
 //! A channel for one value, like `tokio::sync::oneshot`, whose waiting receiver dumps name:
 //! `task 5 [idle, 2.10s, oneshot #7 recv]`.
 //!
+//! One allocation per channel (the value, the flags and both sides' wakers), as in tokio, and
+//! nothing registered: the waiting receiver's task describes the channel (rule 4).
+//!
 //! Rules:
-//! 1. `flags` says what happened, each bit set once: [`SENT`] after the value is in `slot`,
+//! 1. `flags` says what happened, each bit set once: [`SENT`] after the value is in `value`,
 //!    [`SENDER_GONE`] when the sender is dropped without sending, [`RECEIVER_GONE`] when the
-//!    receiver is closed or dropped. Flags are `SeqCst` and set before `event` is notified;
-//!    a waiter listens before it re-reads them, so it never sleeps through a change
-//!    (event-listener's pattern).
-//! 2. `slot` is locked only to put the value in (the sender, once) and take it out (the
-//!    receiver, once): never by a dump, which reads `flags`.
+//!    receiver is closed or dropped. A side sets its flag, then wakes the other side's
+//!    `AtomicWaker`; a side registers its waker, then re-reads the flags (`AtomicWaker`'s
+//!    protocol), so it never sleeps through a change.
+//! 2. `value` belongs to one side at a time, and [`SENT`] hands it over: the sender writes
+//!    it before it sets [`SENT`] (`Release`), the receiver reads it only after it saw
+//!    [`SENT`] (`Acquire`). The sender sets [`SENT`] by a compare-and-swap that fails once
+//!    [`RECEIVER_GONE`] is set, and then takes its value back: the receiver never reads it.
+//!    A dump reads nothing of the channel.
 //! 3. Nobody holds a oneshot: a waiting receiver waits for "whoever has the sender", which
 //!    the runtime cannot name, so its waits are never edges of a deadlock cycle.
+//! 4. A oneshot is not in the resource registry (`resource.rs` rule 5): most are never
+//!    waited on, and registering each would cost more than the channel. The first time its
+//!    receiver returns `Pending` it takes an id and interns its creation site; its task's
+//!    wait (`oneshot #7 recv`) carries both, and a dump lists the channel among the resources
+//!    (kind, id, creation site, `empty`) while that wait is current.
 
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use event_listener::{Event, EventListener};
-use introspect::ResourceKind;
+use futures::task::AtomicWaker;
+use introspect::ResourceId;
 
-use crate::resource::{self, Resource, ResourceCore};
-use crate::task::wait::{self, ResourceOp};
+use crate::resource;
+use crate::task::wait::{self, DescribedKind, ResourceOp};
 
 /// Rule 1: the value is in the slot.
 const SENT: u8 = 1;
@@ -92,70 +104,67 @@ pub use error::{RecvError, TryRecvError};
 /// ```
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let state = resource::registered(State {
-        core: ResourceCore::new(ResourceKind::Oneshot, Location::caller()),
+    let inner = Arc::new(Inner {
         flags: AtomicU8::new(0),
-        event: Event::new(),
+        value: UnsafeCell::new(None),
+        rx_waker: AtomicWaker::new(),
+        tx_waker: AtomicWaker::new(),
+        created_at: Location::caller(),
     });
-    let slot = Arc::new(Mutex::new(None));
     let tx = Sender {
-        state: state.clone(),
-        slot: slot.clone(),
+        inner: inner.clone(),
         sent: false,
     };
     let rx = Receiver {
-        state,
-        slot,
-        listener: None,
+        inner,
         done: false,
+        described: None,
     };
     (tx, rx)
 }
 
-/// The shared state dumps see (no `T`).
-struct State {
-    core: ResourceCore,
+/// What both sides share.
+struct Inner<T> {
     /// Rule 1.
     flags: AtomicU8,
-    event: Event,
+    /// Rule 2.
+    value: UnsafeCell<Option<T>>,
+    /// The receiver's waker, woken by the sender's flags.
+    rx_waker: AtomicWaker,
+    /// The waker of [`Sender::closed`], woken by the receiver's flag.
+    tx_waker: AtomicWaker,
+    /// Where `channel` was called, for dumps (rule 4).
+    created_at: &'static Location<'static>,
 }
 
-impl State {
+impl<T> Inner<T> {
     fn flags(&self) -> u8 {
-        self.flags.load(Ordering::SeqCst)
+        // Acquire: a receiver that sees `SENT` sees the value put in before it (the slot's
+        // lock orders that too).
+        self.flags.load(Ordering::Acquire)
     }
 
-    /// Rule 1: sets `flag`, then wakes the other side.
-    fn set(&self, flag: u8) {
-        self.flags.fetch_or(flag, Ordering::SeqCst);
-        self.event.notify_additional(usize::MAX);
-    }
-}
-
-impl Resource for State {
-    fn core(&self) -> &ResourceCore {
-        &self.core
-    }
-
-    fn detail(&self) -> Option<String> {
-        let flags = self.flags.load(Ordering::Relaxed);
-        let words = if flags & SENT != 0 {
-            "value sent"
-        } else if flags & SENDER_GONE != 0 {
-            "sender dropped"
-        } else if flags & RECEIVER_GONE != 0 {
-            "receiver closed"
-        } else {
-            "empty"
-        };
-        Some(words.to_owned())
+    /// Rule 1: sets `flag`; returns the flags it replaced.
+    fn set(&self, flag: u8) -> u8 {
+        // AcqRel: publishes what this side did before, and sees the other side's flags.
+        self.flags.fetch_or(flag, Ordering::AcqRel)
     }
 }
 
-/// Sends the channel's one value.
+// SAFETY: the two sides share `Inner` only to hand the value from one to the other (rule 2),
+// never to reach it at once, so `T: Send` is enough (as for `std::sync::Mutex` or tokio's
+// oneshot); everything else in it is `Sync`. `Send` needs no impl: `UnsafeCell<Option<T>>`
+// is `Send` when `T` is.
+unsafe impl<T: Send> Sync for Inner<T> {}
+
+/// Sends the channel's one value. It can move to another thread when `T` can:
+///
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<executor::sync::oneshot::Sender<std::rc::Rc<u8>>>();
+/// ```
 pub struct Sender<T> {
-    state: Arc<State>,
-    slot: Arc<Mutex<Option<T>>>,
+    inner: Arc<Inner<T>>,
     /// `send` ran: dropping is then not "gone without sending".
     sent: bool,
 }
@@ -164,20 +173,42 @@ impl<T> Sender<T> {
     /// Sends `value`, consuming the sender.
     ///
     /// # Errors
-    /// Gives `value` back when the receiver is already closed or dropped.
+    /// Gives `value` back when the receiver is closed or dropped first.
     pub fn send(mut self, value: T) -> Result<(), T> {
-        if self.state.flags() & RECEIVER_GONE != 0 {
+        let inner = &*self.inner;
+        if inner.flags() & RECEIVER_GONE != 0 {
             return Err(value);
         }
-        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        // SAFETY: rule 2: until `SENT` is set the slot is the sender's alone, and there is
+        // one sender (`send` consumes it).
+        unsafe { *inner.value.get() = Some(value) };
+        // Relaxed: the compare-and-swap below orders what matters.
+        let mut flags = inner.flags.load(Ordering::Relaxed);
+        loop {
+            if flags & RECEIVER_GONE != 0 {
+                // SAFETY: `SENT` was not set, so the receiver never reads the slot (rule 2).
+                let value = unsafe { (*inner.value.get()).take() };
+                return Err(value.expect("the value was put in above"));
+            }
+            // Release: publishes the value with `SENT` (rule 2).
+            match inner.flags.compare_exchange_weak(
+                flags,
+                flags | SENT,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => flags = now,
+            }
+        }
         self.sent = true;
-        self.state.set(SENT);
+        inner.rx_waker.wake();
         Ok(())
     }
 
     /// Whether the receiver is closed or dropped (a value sent now would be returned).
     pub fn is_closed(&self) -> bool {
-        self.state.flags() & RECEIVER_GONE != 0
+        self.inner.flags() & RECEIVER_GONE != 0
     }
 
     /// Waits until the receiver is closed or dropped: lets a producer stop working on a
@@ -187,17 +218,16 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe.
     pub async fn closed(&mut self) {
-        let mut listener: Option<EventListener> = None;
-        std::future::poll_fn(|cx| loop {
+        std::future::poll_fn(|cx| {
             if self.is_closed() {
                 return Poll::Ready(());
             }
-            match &mut listener {
-                Some(l) => match Pin::new(l).poll(cx) {
-                    Poll::Ready(()) => listener = None,
-                    Poll::Pending => return Poll::Pending,
-                },
-                None => listener = Some(self.state.event.listen()),
+            // Rule 1: register, then re-read.
+            self.inner.tx_waker.register(cx.waker());
+            if self.is_closed() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
             }
         })
         .await
@@ -207,7 +237,8 @@ impl<T> Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if !self.sent {
-            self.state.set(SENDER_GONE);
+            self.inner.set(SENDER_GONE);
+            self.inner.rx_waker.wake();
         }
     }
 }
@@ -215,7 +246,7 @@ impl<T> Drop for Sender<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
-            .field("id", &self.state.core.id())
+            .field("flags", &self.inner.flags())
             .finish_non_exhaustive()
     }
 }
@@ -226,11 +257,11 @@ impl<T> fmt::Debug for Sender<T> {
 ///
 /// Awaiting `&mut rx` is cancel safe: the value stays in the channel until a poll returns it.
 pub struct Receiver<T> {
-    state: Arc<State>,
-    slot: Arc<Mutex<Option<T>>>,
-    listener: Option<EventListener>,
+    inner: Arc<Inner<T>>,
     /// The value (or the error) was returned.
     done: bool,
+    /// The id and interned creation site its waits carry, from its first wait (rule 4).
+    described: Option<(ResourceId, u32)>,
 }
 
 impl<T> Receiver<T> {
@@ -240,10 +271,11 @@ impl<T> Receiver<T> {
     /// [`TryRecvError::Empty`] while nothing was sent; [`TryRecvError::Closed`] when the
     /// sender was dropped without sending, or the value was already taken.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let flags = self.state.flags();
+        let flags = self.inner.flags();
         if flags & SENT != 0 {
-            let value = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            return match value {
+            // SAFETY: rule 2: `SENT`, seen with `Acquire`, hands the slot over for good, and
+            // `&mut self` excludes every other use on this side.
+            return match unsafe { (*self.inner.value.get()).take() } {
                 Some(value) => {
                     self.done = true;
                     Ok(value)
@@ -260,7 +292,24 @@ impl<T> Receiver<T> {
     /// Closes the channel: a later `send` fails and gives its value back. A value already
     /// sent can still be received.
     pub fn close(&mut self) {
-        self.state.set(RECEIVER_GONE);
+        let before = self.inner.set(RECEIVER_GONE);
+        // Only a sender that has neither sent (`send` consumes it) nor gone can be waiting in
+        // `closed`, and only the first close wakes it.
+        if before & (SENT | SENDER_GONE | RECEIVER_GONE) == 0 {
+            self.inner.tx_waker.wake();
+        }
+    }
+
+    /// Ready with the value or the error, from the flags as they are now.
+    fn poll_flags(&mut self) -> Poll<Result<T, RecvError>> {
+        match self.try_recv() {
+            Ok(value) => Poll::Ready(Ok(value)),
+            Err(TryRecvError::Closed) => {
+                self.done = true;
+                Poll::Ready(Err(RecvError(())))
+            }
+            Err(TryRecvError::Empty) => Poll::Pending,
+        }
     }
 }
 
@@ -269,38 +318,29 @@ impl<T> Future for Receiver<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         let this = &mut *self;
-        loop {
-            match this.try_recv() {
-                Ok(value) => {
-                    this.listener = None;
-                    return Poll::Ready(Ok(value));
-                }
-                Err(TryRecvError::Closed) => {
-                    this.listener = None;
-                    this.done = true;
-                    return Poll::Ready(Err(RecvError(())));
-                }
-                Err(TryRecvError::Empty) => {}
-            }
-            match &mut this.listener {
-                Some(listener) => match Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => this.listener = None,
-                    Poll::Pending => {
-                        wait::set_resource(&this.state.core, ResourceOp::Recv, 1);
-                        return Poll::Pending;
-                    }
-                },
-                // Rule 1: listen, then the loop re-reads the flags.
-                None => this.listener = Some(this.state.event.listen()),
-            }
+        if let Poll::Ready(out) = this.poll_flags() {
+            return Poll::Ready(out);
         }
+        // Rule 1: register, then re-read.
+        this.inner.rx_waker.register(cx.waker());
+        if let Poll::Ready(out) = this.poll_flags() {
+            return Poll::Ready(out);
+        }
+        // Rule 4.
+        let created_at = this.inner.created_at;
+        let (id, site) = *this
+            .described
+            .get_or_insert_with(|| (resource::local_id(), resource::site_number(created_at)));
+        wait::set_described(id, DescribedKind::Oneshot, ResourceOp::Recv, site);
+        Poll::Pending
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if self.state.flags() & RECEIVER_GONE == 0 {
-            self.state.set(RECEIVER_GONE);
+        // Once the value or the end was returned the sender is gone: nobody is left to tell.
+        if !self.done && self.inner.flags() & RECEIVER_GONE == 0 {
+            self.close();
         }
     }
 }
@@ -308,7 +348,38 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
-            .field("id", &self.state.core.id())
+            .field("id", &self.described.map(|(id, _)| id))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    /// The value moves from a sender thread to a receiver thread exactly once: received, or
+    /// given back to the sender when the receiver closed first, never both (under Miri, its
+    /// race detector checks every access to the slot, and a box catches a double drop).
+    #[test]
+    fn the_value_moves_once_between_threads() {
+        let rounds = if cfg!(miri) { 20 } else { 2_000 };
+        for i in 0..rounds {
+            let (tx, mut rx) = channel::<Box<u32>>();
+            let sender = std::thread::spawn(move || tx.send(Box::new(i)));
+            if i % 2 == 0 {
+                assert_eq!(block_on(&mut rx), Ok(Box::new(i)));
+                assert_eq!(sender.join().unwrap(), Ok(()));
+            } else {
+                rx.close();
+                match sender.join().unwrap() {
+                    Ok(()) => assert_eq!(rx.try_recv(), Ok(Box::new(i))),
+                    Err(back) => {
+                        assert_eq!(*back, i);
+                        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+                    }
+                }
+            }
+        }
     }
 }

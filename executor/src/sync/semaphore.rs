@@ -1,25 +1,15 @@
-//! [`Semaphore`]: a counting semaphore on an atomic counter and `event-listener`, with its
-//! permit holders and waiters visible in dumps.
+//! [`Semaphore`]: a counting semaphore on [`Permits`] (a word of free permits and a
+//! first-come first-served queue), with its permit holders and waiters visible in dumps.
 //!
-//! async-lock's semaphore takes one permit at a time and cannot be closed; tokio's API needs
-//! both, so the counter is here and the queueing is event-listener's. Rules:
-//! 1. `permits` is the number of free permits, with [`CLOSED`] in its top bit. Permits are
-//!    taken by compare-and-swap only when enough are free, so it never goes negative.
-//! 2. A waiter for one permit listens on `one`; a release of `n` permits wakes `n` more of
-//!    them (`notify_additional`: a wake-up per permit, never absorbed by one already
-//!    pending), in the order they started waiting. A woken waiter that finds the permits
-//!    taken (by a task that came by and found them free) waits again: nothing is lost, the
-//!    permits were consumed. A waiter that gets its permits discards the wake-up its listener
-//!    may hold (it used it); one cancelled drops its listener, which passes the wake-up on.
-//! 3. A waiter for several permits also counts itself in `many_waiters` and listens on
-//!    `many`; a release wakes every such waiter, so a large request can never miss the moment
-//!    enough permits are free. The release's `fetch_add` and load of `many_waiters` and the
-//!    waiter's `fetch_add` and re-check of `permits` are all `SeqCst`: one of the two sees
-//!    the other (the store-buffering pattern), so no waiter sleeps through its release.
-//! 4. Closing sets [`CLOSED`] and wakes everyone; a closed semaphore hands out nothing, and
-//!    permits given back after it are still counted (for `available_permits`).
-//! 5. A permit records its holder (`ResourceCore::acquire` with its permit count) when it is
-//!    handed out and gives the record back before its permits are returned.
+//! async-lock's semaphore takes one permit at a time and cannot be closed, and it wakes a
+//! waiter by an `event-listener` notification on every release, waiters or not; tokio's API
+//! needs `acquire_many` and `close`, and the queueing protocol is `permits.rs`'s. Rules:
+//! 1. A permit records its holder (`ResourceCore::acquire` with its permit count) when it is
+//!    handed out, inside the acquiring task's poll, and gives the record back before its
+//!    permits are returned.
+//! 2. An acquire future that returns `Pending` records `semaphore #N acquire` (with the count
+//!    when it is more than one) as its task's wait; dropped, it leaves the queue or gives
+//!    back permits it was granted and never took (`permits.rs` rule 5).
 
 use std::fmt;
 use std::future::Future;
@@ -29,24 +19,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use event_listener::{Event, EventListener, Listener};
 use introspect::ResourceKind;
 
 use super::error::{AcquireError, TryAcquireError};
+use super::permits::{Acquired, Permits, Waiter};
 use crate::resource::{self, Hold, Resource, ResourceCore};
 use crate::task::wait::{self, ResourceOp};
-
-/// Rule 1: the closed flag, in the top bit of the free-permit count.
-const CLOSED: usize = 1 << (usize::BITS - 1);
 
 /// A counting semaphore, like `tokio::sync::Semaphore`: at most N holders at once, each with
 /// one or more permits. Dumps name every holder with its permits and every waiter:
 /// `semaphore #2 (0 of 8 permits) created at src/pool.rs:12:9: held by task 3 (1 permit) ...`.
 ///
-/// Waiters are woken in the order they started waiting, but a task that finds permits free
-/// takes them even while others wait (like async-lock's semaphore): the semaphore is not
-/// strictly first-come first-served as tokio's is, and a large `acquire_many` can be
-/// overtaken by smaller requests while permits trickle back.
+/// First come, first served, as tokio's: permits go to waiters in the order they started
+/// waiting, each its whole request at once, and while anyone waits a new acquire (or
+/// `try_acquire`) waits behind them even if permits are free, so a large `acquire_many` is
+/// not overtaken by smaller requests.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -73,16 +60,10 @@ pub struct Semaphore {
 struct SemState {
     /// Identity, creation site, holders.
     core: ResourceCore,
-    /// Free permits and [`CLOSED`] (rule 1).
-    permits: AtomicUsize,
+    /// Free permits and their waiters.
+    permits: Permits,
     /// Permits in existence, free or held (for the detail; `forget` lowers it).
     total: AtomicUsize,
-    /// Waiters for one permit (rule 2).
-    one: Event,
-    /// Waiters for several permits (rule 3).
-    many: Event,
-    /// How many wait on `many` (rule 3).
-    many_waiters: AtomicUsize,
 }
 
 impl Resource for SemState {
@@ -91,10 +72,9 @@ impl Resource for SemState {
     }
 
     fn detail(&self) -> Option<String> {
-        let permits = self.permits.load(Ordering::Relaxed);
-        let free = permits & !CLOSED;
+        let free = self.permits.available();
         let total = self.total.load(Ordering::Relaxed);
-        let closed = if permits & CLOSED != 0 {
+        let closed = if self.permits.is_closed() {
             ", closed"
         } else {
             ""
@@ -103,54 +83,9 @@ impl Resource for SemState {
     }
 }
 
-impl SemState {
-    /// Rule 1: takes `n` free permits if there are that many.
-    fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
-        // SeqCst: the re-check of rule 3.
-        let mut current = self.permits.load(Ordering::SeqCst);
-        loop {
-            if current & CLOSED != 0 {
-                return Err(TryAcquireError::Closed);
-            }
-            if current < n {
-                return Err(TryAcquireError::NoPermits);
-            }
-            // SeqCst (rule 3), which includes the Acquire that shows a taker what the last
-            // holder wrote under its permit.
-            match self.permits.compare_exchange_weak(
-                current,
-                current - n,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(now) => current = now,
-            }
-        }
-    }
-
-    /// Rules 2 and 3: gives `n` permits back and wakes who can use them.
-    fn give_back(&self, n: usize) {
-        if n == 0 {
-            return;
-        }
-        // SeqCst: rule 3 (and Release for the next holder).
-        let before = self.permits.fetch_add(n, Ordering::SeqCst);
-        assert!(
-            (before & !CLOSED) + n <= Semaphore::MAX_PERMITS,
-            "a semaphore cannot have more than {} permits",
-            Semaphore::MAX_PERMITS
-        );
-        self.one.notify_additional(n);
-        if self.many_waiters.load(Ordering::SeqCst) > 0 {
-            self.many.notify_additional(usize::MAX);
-        }
-    }
-}
-
 impl Semaphore {
     /// The most permits a semaphore can hold (tokio's limit too).
-    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+    pub const MAX_PERMITS: usize = Permits::MAX;
 
     /// A semaphore with `permits` free permits. Dumps show the caller's location as where it
     /// was created.
@@ -167,18 +102,15 @@ impl Semaphore {
         Semaphore {
             state: resource::registered(SemState {
                 core: ResourceCore::new(ResourceKind::Semaphore, Location::caller()),
-                permits: AtomicUsize::new(permits),
+                permits: Permits::new(permits),
                 total: AtomicUsize::new(permits),
-                one: Event::new(),
-                many: Event::new(),
-                many_waiters: AtomicUsize::new(0),
             }),
         }
     }
 
     /// The number of free permits now.
     pub fn available_permits(&self) -> usize {
-        self.state.permits.load(Ordering::Acquire) & !CLOSED
+        self.state.permits.available()
     }
 
     /// Adds `n` permits, waking waiters that can now proceed.
@@ -187,21 +119,18 @@ impl Semaphore {
     /// When the free permits would exceed [`Semaphore::MAX_PERMITS`].
     pub fn add_permits(&self, n: usize) {
         self.state.total.fetch_add(n, Ordering::Relaxed);
-        self.state.give_back(n);
+        self.state.permits.release(n);
     }
 
     /// Closes the semaphore: waiting and future acquires fail with [`AcquireError`]; permits
     /// already handed out stay valid.
     pub fn close(&self) {
-        // SeqCst: ordered with waiters' re-checks like a release (rule 3).
-        self.state.permits.fetch_or(CLOSED, Ordering::SeqCst);
-        self.state.one.notify_additional(usize::MAX);
-        self.state.many.notify_additional(usize::MAX);
+        self.state.permits.close();
     }
 
     /// Whether [`Semaphore::close`] was called.
     pub fn is_closed(&self) -> bool {
-        self.state.permits.load(Ordering::Acquire) & CLOSED != 0
+        self.state.permits.is_closed()
     }
 
     /// Waits for one permit.
@@ -211,8 +140,9 @@ impl Semaphore {
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: a dropped `acquire` future holds no permit, and a wake-up it had received
-    /// passes to the next waiter.
+    /// Cancel safe: a dropped `acquire` future holds no permit; it loses its place in the
+    /// queue, and permits it had been handed go to the next waiters.
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
     }
@@ -225,10 +155,12 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// Cancel safe, like [`Semaphore::acquire`].
+    #[inline]
     pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
         Acquire {
             semaphore: self,
-            wait: Waiting::new(n),
+            wait: Waiter::new(n as usize),
+            n,
         }
     }
 
@@ -245,7 +177,7 @@ impl Semaphore {
     /// # Errors
     /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
-        self.state.try_take(n as usize)?;
+        self.state.permits.try_acquire(n as usize)?;
         Ok(SemaphorePermit::new(self, n))
     }
 
@@ -273,7 +205,8 @@ impl Semaphore {
     pub fn acquire_many_owned(self: Arc<Self>, n: u32) -> AcquireOwned {
         AcquireOwned {
             semaphore: Some(self),
-            wait: Waiting::new(n),
+            wait: Waiter::new(n as usize),
+            n,
         }
     }
 
@@ -282,7 +215,7 @@ impl Semaphore {
     /// # Errors
     /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
-        self.state.try_take(1)?;
+        self.state.permits.try_acquire(1)?;
         Ok(OwnedSemaphorePermit::new(self, 1))
     }
 }
@@ -298,95 +231,23 @@ impl fmt::Debug for Semaphore {
     }
 }
 
-/// The waiting part of an acquire future: rules 2 and 3.
-struct Waiting {
-    /// Permits wanted.
-    n: u32,
-    /// Listening for a release, when the last attempt failed.
-    listener: Option<EventListener>,
-    /// Counted in `many_waiters` (so uncounted on drop).
-    counted: Option<Arc<SemState>>,
-}
-
-impl Waiting {
-    fn new(n: u32) -> Waiting {
-        Waiting {
-            n,
-            listener: None,
-            counted: None,
-        }
-    }
-
-    fn poll(
-        &mut self,
-        state: &Arc<SemState>,
+impl SemState {
+    /// Polls an acquire of `n` permits (rule 2).
+    #[inline]
+    fn poll_acquire(
+        &self,
         cx: &mut Context<'_>,
+        wait: &mut Waiter,
+        n: u32,
     ) -> Poll<Result<(), AcquireError>> {
-        let n = self.n as usize;
-        loop {
-            match state.try_take(n) {
-                Ok(()) => {
-                    self.done();
-                    return Poll::Ready(Ok(()));
-                }
-                Err(TryAcquireError::Closed) => {
-                    self.done();
-                    return Poll::Ready(Err(AcquireError(())));
-                }
-                Err(TryAcquireError::NoPermits) => {}
-            }
-            match &mut self.listener {
-                Some(listener) => match Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => self.listener = None,
-                    Poll::Pending => {
-                        wait::set_resource(&state.core, ResourceOp::Acquire, u64::from(self.n));
-                        return Poll::Pending;
-                    }
-                },
-                None if n > 1 => {
-                    if self.counted.is_none() {
-                        // SeqCst: rule 3; the loop re-checks `permits` after listening.
-                        state.many_waiters.fetch_add(1, Ordering::SeqCst);
-                        self.counted = Some(state.clone());
-                    }
-                    self.listener = Some(state.many.listen());
-                }
-                None => self.listener = Some(state.one.listen()),
+        match self.permits.poll_acquire(cx, wait) {
+            Poll::Ready(Acquired::Permits) => Poll::Ready(Ok(())),
+            Poll::Ready(Acquired::Closed) => Poll::Ready(Err(AcquireError(()))),
+            Poll::Pending => {
+                wait::set_resource(&self.core, ResourceOp::Acquire, u64::from(n));
+                Poll::Pending
             }
         }
-    }
-
-    /// Stops listening and uncounts itself, having got what it waited for: a wake-up its
-    /// listener received is used up (discarded), where dropping the listener would pass it on
-    /// to the next waiter and wake two waiters for one permit.
-    fn done(&mut self) {
-        if let Some(listener) = self.listener.take() {
-            listener.discard();
-        }
-        self.uncount();
-    }
-
-    fn uncount(&mut self) {
-        if let Some(state) = self.counted.take() {
-            state.many_waiters.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-impl fmt::Debug for Waiting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Waiting")
-            .field("permits", &self.n)
-            .field("listening", &self.listener.is_some())
-            .finish()
-    }
-}
-
-impl Drop for Waiting {
-    fn drop(&mut self) {
-        // Cancelled: the listener, dropped after a wake-up it did not use, passes it on to
-        // the next waiter (event-listener), which is what cancel safety needs.
-        self.uncount();
     }
 }
 
@@ -395,18 +256,28 @@ impl Drop for Waiting {
 #[must_use = "futures do nothing unless polled"]
 pub struct Acquire<'a> {
     semaphore: &'a Semaphore,
-    wait: Waiting,
+    wait: Waiter,
+    n: u32,
 }
 
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let semaphore = this.semaphore;
-        this.wait
-            .poll(&semaphore.state, cx)
-            .map_ok(|()| SemaphorePermit::new(semaphore, this.wait.n))
+        semaphore
+            .state
+            .poll_acquire(cx, &mut this.wait, this.n)
+            .map_ok(|()| SemaphorePermit::new(semaphore, this.n))
+    }
+}
+
+impl Drop for Acquire<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.semaphore.state.permits.cancel(&mut self.wait);
     }
 }
 
@@ -415,7 +286,8 @@ impl<'a> Future for Acquire<'a> {
 #[must_use = "futures do nothing unless polled"]
 pub struct AcquireOwned {
     semaphore: Option<Arc<Semaphore>>,
-    wait: Waiting,
+    wait: Waiter,
+    n: u32,
 }
 
 impl Future for AcquireOwned {
@@ -427,13 +299,21 @@ impl Future for AcquireOwned {
             .semaphore
             .as_ref()
             .expect("AcquireOwned polled after it returned Ready");
-        let out = std::task::ready!(this.wait.poll(&semaphore.state, cx));
+        let out = std::task::ready!(semaphore.state.poll_acquire(cx, &mut this.wait, this.n));
         let semaphore = this.semaphore.take().expect("checked above");
-        Poll::Ready(out.map(|()| OwnedSemaphorePermit::new(semaphore, this.wait.n)))
+        Poll::Ready(out.map(|()| OwnedSemaphorePermit::new(semaphore, this.n)))
     }
 }
 
-/// Permits taken from a [`Semaphore`]; given back when dropped (rule 5).
+impl Drop for AcquireOwned {
+    fn drop(&mut self) {
+        if let Some(semaphore) = &self.semaphore {
+            semaphore.state.permits.cancel(&mut self.wait);
+        }
+    }
+}
+
+/// Permits taken from a [`Semaphore`]; given back when dropped (rule 1).
 #[must_use = "the permits are given back as soon as the permit is dropped"]
 pub struct SemaphorePermit<'a> {
     semaphore: &'a Semaphore,
@@ -442,6 +322,7 @@ pub struct SemaphorePermit<'a> {
 }
 
 impl<'a> SemaphorePermit<'a> {
+    #[inline]
     fn new(semaphore: &'a Semaphore, permits: u32) -> SemaphorePermit<'a> {
         SemaphorePermit {
             semaphore,
@@ -462,6 +343,7 @@ impl<'a> SemaphorePermit<'a> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         release(&self.semaphore.state, &mut self.hold, self.permits);
     }
@@ -477,7 +359,7 @@ impl fmt::Debug for SemaphorePermit<'_> {
 }
 
 /// Permits taken from a [`Semaphore`] behind an `Arc`, which the permit owns; given back when
-/// dropped (rule 5).
+/// dropped (rule 1).
 #[must_use = "the permits are given back as soon as the permit is dropped"]
 pub struct OwnedSemaphorePermit {
     semaphore: Arc<Semaphore>,
@@ -526,12 +408,13 @@ impl fmt::Debug for OwnedSemaphorePermit {
     }
 }
 
-/// Rule 5: the holder record first, then the permits.
+/// Rule 1: the holder record first, then the permits.
+#[inline]
 fn release(state: &SemState, hold: &mut Option<Hold>, permits: u32) {
     if let Some(hold) = hold.take() {
         state.core.release(hold);
     }
-    state.give_back(permits as usize);
+    state.permits.release(permits as usize);
 }
 
 /// A permit's permits leave the semaphore for good.

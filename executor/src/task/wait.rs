@@ -23,6 +23,10 @@ pub(crate) enum WaitKind {
     Sleep = 2,
     /// A runtime resource (mutex, semaphore, channel, ...): the id is the resource's.
     Resource = 3,
+    /// A resource that is not in the registry and is described by the wait itself (a
+    /// oneshot channel, `resource.rs` rule 5): the id is the resource's, the argument packs
+    /// its kind, the operation and its interned creation site ([`pack_described`]).
+    Described = 4,
 }
 
 impl WaitKind {
@@ -31,6 +35,7 @@ impl WaitKind {
             1 => Some(WaitKind::Join),
             2 => Some(WaitKind::Sleep),
             3 => Some(WaitKind::Resource),
+            4 => Some(WaitKind::Described),
             _ => None,
         }
     }
@@ -52,6 +57,7 @@ pub(crate) enum Waiting {
     Join(TaskId),
     Sleep,
     Resource(ResourceId),
+    Described(ResourceId),
 }
 
 pub(crate) fn unpack(word: u64) -> Option<Waiting> {
@@ -60,7 +66,31 @@ pub(crate) fn unpack(word: u64) -> Option<Waiting> {
         WaitKind::Join => Some(Waiting::Join(TaskId(id))),
         WaitKind::Sleep => Some(Waiting::Sleep),
         WaitKind::Resource => Some(Waiting::Resource(ResourceId(id))),
+        WaitKind::Described => Some(Waiting::Described(ResourceId(id))),
     }
+}
+
+/// The kinds of resource a [`WaitKind::Described`] wait can describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum DescribedKind {
+    Oneshot = 1,
+}
+
+/// The argument of a [`WaitKind::Described`] wait: kind, operation and creation site in one
+/// word, so that a snapshot never pairs one wait's site with another's kind.
+pub(crate) fn pack_described(kind: DescribedKind, op: ResourceOp, site: u32) -> u64 {
+    (u64::from(kind as u8) << 56) | (u64::from(op as u8) << 48) | u64::from(site)
+}
+
+/// What [`pack_described`] packed: the resource's kind, the operation in words, the site.
+pub(crate) fn unpack_described(arg: u64) -> Option<(introspect::ResourceKind, String, u32)> {
+    let kind = match (arg >> 56) as u8 {
+        1 => introspect::ResourceKind::Oneshot,
+        _ => return None,
+    };
+    let op = ResourceOp::describe(((arg >> 48) & 0xff) << ID_BITS);
+    Some((kind, op, arg as u32))
 }
 
 /// What a task does to a resource it waits on, stored with the amount in the wait's argument.
@@ -115,10 +145,24 @@ pub(crate) fn set_resource(core: &crate::resource::ResourceCore, op: ResourceOp,
     set_current(WaitKind::Resource, core.id().0, arg);
 }
 
+/// Records that the task being polled waits on resource `id`, not in the registry, of `kind`
+/// created at interned site `site` (`resource.rs` rule 5), to do `op`.
+#[inline]
+pub(crate) fn set_described(id: ResourceId, kind: DescribedKind, op: ResourceOp, site: u32) {
+    set_current(WaitKind::Described, id.0, pack_described(kind, op, site));
+}
+
 /// Records that the task being polled sleeps until `deadline`.
 #[inline]
 pub(crate) fn set_sleep(deadline: std::time::Instant) {
-    set_current(WaitKind::Sleep, 0, crate::clock::ticks_at(deadline));
+    set_sleep_ticks(crate::clock::ticks_at(deadline));
+}
+
+/// Records that the task being polled sleeps until `deadline`, in `clock` ticks (for a timer
+/// that converted its deadline once: [`set_sleep`] reads two clocks to convert).
+#[inline]
+pub(crate) fn set_sleep_ticks(deadline: u64) {
+    set_current(WaitKind::Sleep, 0, deadline);
 }
 
 /// Records, in the record of the task being polled on this thread (if any, and if this is

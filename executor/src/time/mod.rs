@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 
 /// A deadline `after` from now; about 30 years from now when that overflows `Instant` (as in
 /// tokio: "forever" in practice, and still a real deadline for the timer).
+#[inline]
 fn deadline_after(after: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(after).unwrap_or_else(|| far_future(now))

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_io::Timer;
 
+use crate::clock;
 use crate::task::wait;
 
 /// Waits until `duration` has passed.
@@ -21,8 +22,13 @@ use crate::task::wait;
 /// executor::time::sleep(std::time::Duration::from_millis(5)).await;
 /// # });
 /// ```
+#[inline]
 pub fn sleep(duration: Duration) -> Sleep {
-    Sleep::new(super::deadline_after(duration))
+    let mut sleep = Sleep::new(super::deadline_after(duration));
+    // Converted now, from the duration: one counter read, no second clock read at the first
+    // `Pending`.
+    sleep.deadline_ticks = clock::ticks_after(duration);
+    sleep
 }
 
 /// Waits until `deadline`; completes at once if it has passed.
@@ -56,16 +62,29 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     timer: Timer,
     deadline: Instant,
+    /// `deadline` in `clock` ticks, for the wait dumps show; 0 until first needed.
+    deadline_ticks: u64,
     elapsed: bool,
 }
 
 impl Sleep {
+    #[inline]
     fn new(deadline: Instant) -> Sleep {
         Sleep {
             timer: Timer::at(deadline),
             deadline,
+            deadline_ticks: 0,
             elapsed: false,
         }
+    }
+
+    /// Records that the task sleeps until the deadline (converted to ticks once per deadline).
+    #[inline]
+    pub(super) fn set_wait(&mut self) {
+        if self.deadline_ticks == 0 {
+            self.deadline_ticks = clock::ticks_at(self.deadline);
+        }
+        wait::set_sleep_ticks(self.deadline_ticks);
     }
 
     /// When it completes.
@@ -84,11 +103,13 @@ impl Sleep {
         let this = self.get_mut();
         this.timer.set_at(deadline);
         this.deadline = deadline;
+        this.deadline_ticks = 0;
         this.elapsed = false;
     }
 
     /// Polls the timer without recording a wait (for [`Timeout`](super::Timeout), which
     /// records its own).
+    #[inline]
     pub(super) fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.elapsed {
             return Poll::Ready(());
@@ -106,11 +127,12 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let poll = this.poll_timer(cx);
         if poll.is_pending() {
-            wait::set_sleep(this.deadline);
+            this.set_wait();
         }
         poll
     }

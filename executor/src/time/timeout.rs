@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
-use super::sleep::{sleep_until, Sleep};
-use crate::task::wait;
+use super::sleep::{sleep, sleep_until, Sleep};
 
 /// Runs `future` for at most `duration`: its output, or [`Elapsed`] if the time ran out
 /// first (the future is then dropped, which cancels it).
@@ -37,7 +36,10 @@ use crate::task::wait;
 /// # });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    timeout_at(super::deadline_after(duration), future)
+    Timeout {
+        future,
+        delay: sleep(duration),
+    }
 }
 
 /// Runs `future` until `deadline` at the latest: see [`timeout`].
@@ -117,7 +119,7 @@ impl<F: Future> Future for Timeout<F> {
                 // After the inner future's own wait, which this replaces: the task moves by
                 // the deadline at the latest, so it is not stuck on what it waits for inside
                 // (module docs).
-                wait::set_sleep(this.delay.deadline());
+                this.delay.set_wait();
                 Poll::Pending
             }
         }

@@ -6,21 +6,43 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
+use concurrent_queue::ConcurrentQueue;
 
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::recv::{Recv, RecvHalf};
 use super::state::ChanState;
+use crate::sync::error::TryAcquireError;
+use crate::sync::permits::{Acquired, Permits, Waiter};
 use crate::task::wait::{self, ResourceOp};
 
 /// Sends values into a bounded channel ([`channel`](super::channel)); clone it for more
 /// producers. The channel closes for the receiver when every sender is dropped.
+///
+/// Senders that wait for room are served first come, first served.
 pub struct Sender<T> {
-    pub(super) tx: async_channel::Sender<T>,
+    pub(super) queue: Arc<ConcurrentQueue<T>>,
     pub(super) state: Arc<ChanState>,
 }
 
 impl<T> Sender<T> {
+    /// The channel's room (`state.rs` rule 1).
+    fn room(&self) -> &Permits {
+        self.state
+            .room
+            .as_ref()
+            .expect("a bounded channel has room permits")
+    }
+
+    /// Pushes `value` with the room just taken for it, and wakes the receiver.
+    fn push(&self, value: T) {
+        // Cannot fail: a value is pushed only with a permit, and there are `capacity` of them
+        // (`state.rs` rule 1); the queue is never closed.
+        if self.queue.push(value).is_err() {
+            unreachable!("a bounded channel's queue overflowed its permits");
+        }
+        self.state.pushed();
+    }
+
     /// Sends `value`, waiting while the channel is full.
     ///
     /// # Errors
@@ -32,8 +54,9 @@ impl<T> Sender<T> {
     /// dropped with it) and gave up its place in the queue of waiting senders.
     pub fn send(&self, value: T) -> Send<'_, T> {
         Send {
-            inner: self.tx.send(value),
-            state: &self.state,
+            sender: self,
+            value: Some(value),
+            wait: Waiter::new(1),
         }
     }
 
@@ -42,34 +65,34 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.tx.try_send(value) {
+        match self.room().try_acquire(1) {
             Ok(()) => {
-                self.state.sent_one();
+                self.push(value);
                 Ok(())
             }
-            Err(async_channel::TrySendError::Full(v)) => Err(TrySendError::Full(v)),
-            Err(async_channel::TrySendError::Closed(v)) => Err(TrySendError::Closed(v)),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
         }
     }
 
     /// Whether the receiver is closed or dropped.
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        self.state.is_closed()
     }
 
     /// Free slots now.
     pub fn capacity(&self) -> usize {
-        self.max_capacity().saturating_sub(self.tx.len())
+        self.room().available()
     }
 
     /// The capacity the channel was created with.
     pub fn max_capacity(&self) -> usize {
-        self.tx.capacity().unwrap_or(usize::MAX)
+        self.state.capacity().unwrap_or(usize::MAX)
     }
 
     /// Whether both senders feed the same channel.
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
-        self.tx.same_channel(&other.tx)
+        Arc::ptr_eq(&self.state, &other.state)
     }
 }
 
@@ -77,7 +100,7 @@ impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
         self.state.sender_added();
         Sender {
-            tx: self.tx.clone(),
+            queue: self.queue.clone(),
             state: self.state.clone(),
         }
     }
@@ -97,32 +120,50 @@ impl<T> fmt::Debug for Sender<T> {
     }
 }
 
-pin_project! {
-    /// The future [`Sender::send`] returns.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct Send<'a, T> {
-        #[pin]
-        inner: async_channel::Send<'a, T>,
-        state: &'a ChanState,
-    }
+/// The future [`Sender::send`] returns.
+#[must_use = "futures do nothing unless polled"]
+pub struct Send<'a, T> {
+    sender: &'a Sender<T>,
+    /// Until it is pushed (or given back in the error).
+    value: Option<T>,
+    /// Waiting for room.
+    wait: Waiter,
 }
+
+// The value is never pinned: it is moved into the queue (or the error) by value.
+impl<T> Unpin for Send<'_, T> {}
 
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        match this.inner.poll(cx) {
-            Poll::Ready(Ok(())) => {
-                this.state.sent_one();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let sender = this.sender;
+        let acquired = match sender.room().poll_acquire(cx, &mut this.wait) {
+            Poll::Ready(acquired) => acquired,
+            Poll::Pending => {
+                wait::set_resource(&sender.state.core, ResourceOp::Send, 1);
+                return Poll::Pending;
+            }
+        };
+        let value = this
+            .value
+            .take()
+            .expect("Send polled after it returned Ready");
+        match acquired {
+            Acquired::Permits => {
+                sender.push(value);
                 Poll::Ready(Ok(()))
             }
-            Poll::Ready(Err(async_channel::SendError(value))) => Poll::Ready(Err(SendError(value))),
-            Poll::Pending => {
-                wait::set_resource(&this.state.core, ResourceOp::Send, 1);
-                Poll::Pending
-            }
+            Acquired::Closed => Poll::Ready(Err(SendError(value))),
         }
+    }
+}
+
+impl<T> Drop for Send<'_, T> {
+    fn drop(&mut self) {
+        // Room it was handed and never used goes to the next sender (`permits.rs` rule 5).
+        self.sender.room().cancel(&mut self.wait);
     }
 }
 

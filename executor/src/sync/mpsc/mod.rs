@@ -1,5 +1,6 @@
-//! Multi-producer, single-consumer channels, like `tokio::sync::mpsc`, on async-channel's
-//! queues: [`channel`] (bounded: `send` waits while it is full) and [`unbounded_channel`].
+//! Multi-producer, single-consumer channels, like `tokio::sync::mpsc`, on `concurrent-queue`
+//! with the runtime's permit queue for room: [`channel`] (bounded: `send` waits while it is
+//! full, senders served first come, first served) and [`unbounded_channel`].
 //!
 //! Dumps show each channel with its queue length, capacity and senders (`mpsc #3 (2 queued,
 //! capacity 16, 1 sender) created at src/main.rs:9:18`), and a task waiting in `recv` or
@@ -32,6 +33,9 @@ mod state;
 mod unbounded;
 
 use std::panic::Location;
+use std::sync::Arc;
+
+use concurrent_queue::ConcurrentQueue;
 
 pub use bounded::{Receiver, Send, Sender};
 pub use error::{SendError, TryRecvError, TrySendError};
@@ -45,18 +49,23 @@ use state::ChanState;
 /// where it was created.
 ///
 /// # Panics
-/// When `buffer` is 0.
+/// When `buffer` is 0 or more than [`Semaphore::MAX_PERMITS`](super::Semaphore::MAX_PERMITS).
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
+    assert!(
+        buffer <= super::Semaphore::MAX_PERMITS,
+        "mpsc bounded channel requires buffer <= {}",
+        super::Semaphore::MAX_PERMITS
+    );
     let state = ChanState::new(Some(buffer), Location::caller());
-    let (tx, rx) = async_channel::bounded(buffer);
+    let queue = Arc::new(ConcurrentQueue::bounded(buffer));
     let tx = Sender {
-        tx,
+        queue: queue.clone(),
         state: state.clone(),
     };
     let rx = Receiver {
-        half: RecvHalf { rx, state },
+        half: RecvHalf { queue, state },
     };
     (tx, rx)
 }
@@ -66,13 +75,13 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 #[track_caller]
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let state = ChanState::new(None, Location::caller());
-    let (tx, rx) = async_channel::unbounded();
+    let queue = Arc::new(ConcurrentQueue::unbounded());
     let tx = UnboundedSender {
-        tx,
+        queue: queue.clone(),
         state: state.clone(),
     };
     let rx = UnboundedReceiver {
-        half: RecvHalf { rx, state },
+        half: RecvHalf { queue, state },
     };
     (tx, rx)
 }

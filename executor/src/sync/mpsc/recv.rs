@@ -6,50 +6,71 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
+use concurrent_queue::ConcurrentQueue;
 
 use super::error::TryRecvError;
 use super::state::ChanState;
 use crate::task::wait::{self, ResourceOp};
 
-/// async-channel's receiver and the channel's state.
+/// The queue and the channel's state.
 pub(super) struct RecvHalf<T> {
-    pub(super) rx: async_channel::Receiver<T>,
+    pub(super) queue: Arc<ConcurrentQueue<T>>,
     pub(super) state: Arc<ChanState>,
 }
 
 impl<T> RecvHalf<T> {
     pub(super) fn recv(&mut self) -> Recv<'_, T> {
-        Recv {
-            inner: self.rx.recv(),
-            state: &self.state,
-        }
+        Recv { half: self }
+    }
+
+    /// A value, if one is queued now (and its room given back, `state.rs` rule 1).
+    fn pop(&self) -> Option<T> {
+        let value = self.queue.pop().ok()?;
+        self.state.popped();
+        Some(value)
     }
 
     pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.rx.try_recv() {
-            Ok(value) => {
-                self.state.received_one();
-                Ok(value)
+        if let Some(value) = self.pop() {
+            return Ok(value);
+        }
+        if self.state.is_finished() {
+            // `state.rs` rule 2: the last pushes come with the flag.
+            return self.pop().ok_or(TryRecvError::Disconnected);
+        }
+        Err(TryRecvError::Empty)
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        match self.try_recv() {
+            Ok(value) => return Poll::Ready(Some(value)),
+            Err(TryRecvError::Disconnected) => return Poll::Ready(None),
+            Err(TryRecvError::Empty) => {}
+        }
+        // `state.rs` rule 2: register, then look again.
+        self.state.register_receiver(cx);
+        match self.try_recv() {
+            Ok(value) => Poll::Ready(Some(value)),
+            Err(TryRecvError::Disconnected) => Poll::Ready(None),
+            Err(TryRecvError::Empty) => {
+                wait::set_resource(&self.state.core, ResourceOp::Recv, 1);
+                Poll::Pending
             }
-            Err(async_channel::TryRecvError::Empty) => Err(TryRecvError::Empty),
-            Err(async_channel::TryRecvError::Closed) => Err(TryRecvError::Disconnected),
         }
     }
 
     pub(super) fn close(&mut self) {
-        self.rx.close();
-        self.state.set_closed();
+        self.state.close();
     }
 
     pub(super) fn len(&self) -> usize {
-        self.rx.len()
+        self.queue.len()
     }
 }
 
 impl<T> Drop for RecvHalf<T> {
     fn drop(&mut self) {
-        self.state.set_closed();
+        self.state.receiver_dropped();
     }
 }
 
@@ -61,33 +82,18 @@ impl<T> fmt::Debug for RecvHalf<T> {
     }
 }
 
-pin_project! {
-    /// The future `recv` returns: the next value, or `None` once the channel is closed and
-    /// empty.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct Recv<'a, T> {
-        #[pin]
-        inner: async_channel::Recv<'a, T>,
-        state: &'a ChanState,
-    }
+/// The future `recv` returns: the next value, or `None` once the channel is closed and
+/// empty.
+#[must_use = "futures do nothing unless polled"]
+pub struct Recv<'a, T> {
+    half: &'a mut RecvHalf<T>,
 }
 
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let this = self.project();
-        match this.inner.poll(cx) {
-            Poll::Ready(Ok(value)) => {
-                this.state.received_one();
-                Poll::Ready(Some(value))
-            }
-            Poll::Ready(Err(async_channel::RecvError)) => Poll::Ready(None),
-            Poll::Pending => {
-                wait::set_resource(&this.state.core, ResourceOp::Recv, 1);
-                Poll::Pending
-            }
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.half.poll_recv(cx)
     }
 }
 

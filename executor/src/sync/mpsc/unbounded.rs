@@ -3,6 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use concurrent_queue::ConcurrentQueue;
+
 use super::error::{SendError, TryRecvError};
 use super::recv::{Recv, RecvHalf};
 use super::state::ChanState;
@@ -10,7 +12,7 @@ use super::state::ChanState;
 /// Sends values into an unbounded channel ([`unbounded_channel`](super::unbounded_channel))
 /// without waiting; clone it for more producers.
 pub struct UnboundedSender<T> {
-    pub(super) tx: async_channel::Sender<T>,
+    pub(super) queue: Arc<ConcurrentQueue<T>>,
     pub(super) state: Arc<ChanState>,
 }
 
@@ -20,23 +22,27 @@ impl<T> UnboundedSender<T> {
     /// # Errors
     /// [`SendError`] with the value when the receiver is closed or dropped.
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        match self.tx.try_send(value) {
+        if self.state.is_closed() {
+            return Err(SendError(value));
+        }
+        match self.queue.push(value) {
             Ok(()) => {
-                self.state.sent_one();
+                self.state.pushed();
                 Ok(())
             }
+            // Unbounded and never closed: a push cannot fail.
             Err(e) => Err(SendError(e.into_inner())),
         }
     }
 
     /// Whether the receiver is closed or dropped.
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        self.state.is_closed()
     }
 
     /// Whether both senders feed the same channel.
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
-        self.tx.same_channel(&other.tx)
+        Arc::ptr_eq(&self.state, &other.state)
     }
 }
 
@@ -44,7 +50,7 @@ impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> UnboundedSender<T> {
         self.state.sender_added();
         UnboundedSender {
-            tx: self.tx.clone(),
+            queue: self.queue.clone(),
             state: self.state.clone(),
         }
     }
