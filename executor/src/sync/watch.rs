@@ -30,23 +30,8 @@ use crate::task::wait::{self, ResourceOp};
 pub mod error {
     use std::fmt;
 
-    /// Every receiver is gone: the value comes back.
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
+    /// Every receiver is gone: the value comes back. The same type as mpsc's.
+    pub use crate::sync::mpsc::error::SendError;
 
     /// The sender is gone and the receiver has seen its last value.
     #[derive(Debug, Clone, PartialEq, Eq)]

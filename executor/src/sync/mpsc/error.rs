@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The receiver is closed or dropped: the value comes back.
+/// The receiving side is closed or gone: the value comes back. `watch` senders return it too.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
