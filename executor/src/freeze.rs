@@ -145,6 +145,7 @@ pub(crate) fn stand_still() -> ! {
 /// any thread) would end the process mid-dump. By then this thread's thread-locals may be
 /// destroyed, so it touches only ones without destructors and sleeps instead of parking
 /// (`thread::park` needs the thread's handle, a thread-local).
+#[cfg(not(miri))]
 pub(crate) fn hold_at_exit() {
     let fatal_thread = FATAL_THREAD.try_with(|f| f.get()).unwrap_or(false);
     if is_freezing() && !fatal_thread {

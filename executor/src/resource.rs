@@ -286,9 +286,19 @@ impl ResourceCore {
         match hold.0 {
             Some(i) => self.holders[i].task.store(0, Ordering::Relaxed),
             None => {
-                let _ =
-                    self.unnamed_holders
-                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+                // Never below zero, even for a release without its acquire.
+                let mut n = self.unnamed_holders.load(Ordering::Relaxed);
+                while n > 0 {
+                    match self.unnamed_holders.compare_exchange_weak(
+                        n,
+                        n - 1,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => break,
+                        Err(now) => n = now,
+                    }
+                }
             }
         }
     }

@@ -61,6 +61,7 @@ pub(crate) fn install_panic_hook() {
 /// Registers, once per process, an `atexit` hook that holds `exit` while a fatal dump is
 /// being written (I6): `main` returning, or `exit` on another thread, would otherwise end the
 /// process with status 0 and half a dump.
+#[cfg(not(miri))]
 pub(crate) fn install_exit_hold() {
     extern "C" fn hold() {
         crate::freeze::hold_at_exit();

@@ -10,6 +10,8 @@
 
 mod dump;
 mod hook;
+// Miri cannot run the signal thread's pipes (see `Runtime::start`).
+#[cfg(not(miri))]
 pub(crate) mod signal;
 
 use std::any::Any;
@@ -29,7 +31,9 @@ use crate::task::harness::panic_message;
 use crate::task::record::TaskRecord;
 use crate::{context, freeze, snapshot};
 
-pub(crate) use hook::{install_exit_hold, install_panic_hook};
+#[cfg(not(miri))]
+pub(crate) use hook::install_exit_hold;
+pub(crate) use hook::install_panic_hook;
 
 /// How long the fatal path waits for a lock (the runtime list, a registry shard) that some
 /// thread holds, before it reports what it could not read.
