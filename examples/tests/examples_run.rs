@@ -254,9 +254,20 @@ fn headline(args: &[&str]) {
         "{hog}"
     );
     assert!(hog.contains(" in fatal_dump::compress_in_place"), "{hog}");
-    // Starved behind it.
+    // Starved behind it: scheduled, and counted in the queue of the hog's worker (its LIFO
+    // slot, where a task spawned in a poll goes).
     assert!(
         block(dump, "\"send-report\"").contains("[scheduled, "),
+        "{dump}"
+    );
+    let hog_id = hog
+        .strip_prefix("task ")
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the hog's block starts with its id");
+    assert!(
+        dump.lines().any(|l| l.starts_with("    worker ")
+            && l.contains(&format!(": running task {hog_id}, "))
+            && l.ends_with(", 1 queued")),
         "{dump}"
     );
     // The healthy part, grouped.

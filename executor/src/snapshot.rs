@@ -35,7 +35,7 @@ pub(crate) fn worker_infos(shared: &Shared, first_index: usize) -> Vec<WorkerInf
             thread_name: w.thread_name.clone(),
             state: w.state(),
             ticks: w.ticks(),
-            local_queue_len: w.queue.len(),
+            local_queue_len: w.queued(),
         })
         .collect()
 }

@@ -141,7 +141,7 @@
 //!     "state": "running" | "searching" | "parked" | "stopped" | "exited",
 //!     "task": id | null,                // the task it polls, when running
 //!     "ticks": u64,                     // tasks picked so far
-//!     "local_queue_len": usize
+//!     "local_queue_len": usize          // its run queue plus its next-task slot
 //!   }],
 //!   "tasks": [{                         // sorted by id; every task, whatever the text shows
 //!     "id": id,                         // u64, unique in the process, never reused

@@ -12,7 +12,7 @@ use super::{Shared, LOCAL_QUEUE_CAPACITY};
 use crate::loom_sync::{Arc, AtomicU64, AtomicU8, Ordering};
 use crate::task::meta::Runnable;
 use crate::{clock, context, freeze};
-use std::sync::atomic::AtomicI32;
+use std::sync::atomic::{AtomicBool, AtomicI32};
 
 /// Check the injector before the local queue every this many ticks, so a worker whose tasks
 /// keep waking each other cannot starve tasks from outside (tokio uses the same prime).
@@ -55,6 +55,10 @@ pub(crate) struct WorkerShared {
     tid: AtomicI32,
     /// When the current poll started (`clock` ticks): for the stall watchdog.
     poll_started: AtomicU64,
+    /// Whether the worker's LIFO slot holds a task, so that a dump's "queued" count agrees
+    /// with a task it lists as scheduled (a task spawned by a hog sits there). A plain store
+    /// into this worker's own line when the slot fills or empties.
+    next_slot_full: AtomicBool,
 }
 
 impl WorkerShared {
@@ -67,7 +71,13 @@ impl WorkerShared {
             ticks: AtomicU64::new(0),
             tid: AtomicI32::new(0),
             poll_started: AtomicU64::new(0),
+            next_slot_full: AtomicBool::new(false),
         }
+    }
+
+    /// Tasks waiting for this worker: its local queue plus its LIFO slot.
+    pub(crate) fn queued(&self) -> usize {
+        self.queue.len() + usize::from(self.next_slot_full.load(Ordering::Relaxed))
     }
 
     /// What the worker is doing, for snapshots.
@@ -206,6 +216,7 @@ fn worker_main(shared: Arc<Shared>, index: usize, queue: Owner<Runnable>) {
         // that spawn or wake. Then the tasks woken since shutdown began, among them any this
         // worker's last poll woke (when shutdown gave up waiting for it, nobody else will).
         drop(local.lifo.take());
+        local.me().next_slot_full.store(false, Ordering::Relaxed);
         // Shutdown drains this queue too, once this thread has exited; but when it stops
         // waiting for this thread (a deadline, or a runtime dropped inside one of its own
         // tasks), a task this worker queued after that drain would stay queued, and keep the
@@ -313,8 +324,9 @@ impl Local {
             self.push_back_quiet(runnable);
             return;
         }
-        if let Some(previous) = self.lifo.replace(Some(runnable)) {
-            self.push_back(previous);
+        match self.lifo.replace(Some(runnable)) {
+            Some(previous) => self.push_back(previous),
+            None => self.me().next_slot_full.store(true, Ordering::Relaxed),
         }
     }
 
@@ -343,6 +355,7 @@ impl Local {
             }
         }
         if let Some(r) = self.lifo.take() {
+            self.me().next_slot_full.store(false, Ordering::Relaxed);
             // The streak limit protects the local queue from starving behind two tasks that
             // ping-pong; with nothing queued there is nobody to protect, and moving the task
             // to the queue would only wake another worker to steal a chain of spawns.

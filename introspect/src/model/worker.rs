@@ -31,6 +31,8 @@ pub struct WorkerInfo {
     pub state: WorkerState,
     /// Scheduling ticks (one per task picked).
     pub ticks: u64,
-    /// Tasks waiting in its local queue.
+    /// Tasks waiting for this worker: its local queue and its next-task (LIFO) slot, where a
+    /// task spawned or woken by its current poll waits. Other workers can steal from the
+    /// queue, not from the slot.
     pub local_queue_len: usize,
 }
