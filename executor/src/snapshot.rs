@@ -108,6 +108,15 @@ fn wait(row: &Row, now: u64) -> Option<Wait> {
     let waited = clock::between(row.wait_since, now);
     let (what, resource, task) = match wait::unpack(row.wait)? {
         Waiting::Join(task) => (format!("join task {task}"), None, Some(task)),
+        // A deadline that has passed: the timer fired and the task is queued, or about to be.
+        Waiting::Sleep if row.wait_arg <= now => {
+            let ago = clock::between(row.wait_arg, now);
+            (
+                format!("sleep (expired {} ago)", HumanDuration(ago)),
+                None,
+                None,
+            )
+        }
         Waiting::Sleep => {
             let left = clock::between(now, row.wait_arg);
             (format!("sleep ({} left)", HumanDuration(left)), None, None)
@@ -125,6 +134,7 @@ fn wait(row: &Row, now: u64) -> Option<Wait> {
         resource,
         task,
         waited,
+        among_others: wait::among_others(row.wait),
     })
 }
 

@@ -26,6 +26,8 @@ fn scenario_runner() {
             "mutex_cycle" => mutex_cycle(&ids),
             "mutex_join_cycle" => mutex_join_cycle(&ids),
             "recv_wait" => recv_wait(&ids),
+            "timeout_cycle" => timeout_cycle(&ids),
+            "relock" => relock(&ids),
             other => panic!("unknown scenario {other:?}"),
         }
         // Ready once every scenario task waits on something the runtime knows.
@@ -103,6 +105,42 @@ fn recv_wait(ids: &Arc<StdMutex<Vec<TaskId>>>) {
         drop(tx);
     });
     ids.lock().unwrap().extend([inbox.id(), keeper.id()]);
+}
+
+/// `mutex_join_cycle`, but the joined task waits for the mutex under a `timeout`: not a
+/// deadlock (the timer frees it), and the wait it shows is still the mutex.
+fn timeout_cycle(ids: &Arc<StdMutex<Vec<TaskId>>>) {
+    let config = Arc::new(Mutex::new("config"));
+    let ids2 = ids.clone();
+    let owner = task::Builder::new().name("owner").spawn(async move {
+        let _held = config.lock().await;
+        let client = task::Builder::new().name("client").spawn({
+            let config = config.clone();
+            async move {
+                let _ = executor::time::timeout(Duration::from_secs(3_600), config.lock()).await;
+            }
+        });
+        ids2.lock().unwrap().push(client.id());
+        let _ = client.await;
+    });
+    ids.lock().unwrap().push(owner.id());
+}
+
+/// A task locks a mutex it already holds (and a second task queues behind it).
+fn relock(ids: &Arc<StdMutex<Vec<TaskId>>>) {
+    let cache = Arc::new(Mutex::new("cache"));
+    let twice = task::Builder::new().name("twice").spawn({
+        let cache = cache.clone();
+        async move {
+            let _first = cache.lock().await;
+            let _second = cache.lock().await;
+        }
+    });
+    let behind = task::Builder::new().name("behind").spawn(async move {
+        executor::time::sleep(Duration::from_millis(20)).await;
+        let _c = cache.lock().await;
+    });
+    ids.lock().unwrap().extend([twice.id(), behind.id()]);
 }
 
 // --- the parent's side ----------------------------------------------------------------------
@@ -298,5 +336,47 @@ fn a_task_blocked_in_recv_names_the_channel_and_its_wait() {
     assert!(
         keeper.contains(", sleep (") && keeper.ends_with(" left)]:"),
         "{keeper}"
+    );
+}
+
+#[test]
+fn a_lock_under_a_timeout_is_shown_but_never_makes_a_deadlock() {
+    let (_, run) = sigquit("timeout_cycle");
+    assert!(!run.stderr.contains("deadlock: "), "{}", run.stderr);
+    // By name: the two ids are pushed from two tasks, in either order.
+    let (owner, client) = (id_named(&run, "owner"), id_named(&run, "client"));
+    let title = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("task {client} \"client\" [idle, ")))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(title.ends_with(" lock (among other waits)]:"), "{title}");
+    let mutex = title
+        .split(", ")
+        .find(|part| part.starts_with("mutex #"))
+        .and_then(|part| {
+            part.split(' ')
+                .take(2)
+                .reduce(|_, id| id)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("{title}"));
+    let r = resource_line(&run, &format!("mutex {mutex}"));
+    assert!(r.contains(&format!("held by task {owner} for ")), "{r}");
+    assert!(
+        r.contains(&format!("1 waiter: task {client} lock (")),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_task_locking_a_mutex_it_holds_deadlocks_with_itself() {
+    let (_, run) = sigquit("relock");
+    let twice = id_named(&run, "twice");
+    let line = deadlock_line(&run);
+    assert!(
+        line.starts_with(&format!("deadlock: task {twice} waits for mutex #"))
+            && line.ends_with(&format!(" held by task {twice} (itself)")),
+        "{line}"
     );
 }

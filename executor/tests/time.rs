@@ -161,7 +161,7 @@ fn a_sleeping_task_shows_its_sleep() {
 }
 
 #[test]
-fn a_task_in_a_timeout_shows_the_deadline_not_the_lock() {
+fn a_task_in_a_timeout_shows_the_lock_among_other_waits() {
     let rt = rt(1);
     let handle = rt.handle().clone();
     let m = std::sync::Arc::new(executor::sync::Mutex::new(()));
@@ -171,12 +171,19 @@ fn a_task_in_a_timeout_shows_the_deadline_not_the_lock() {
         async move { timeout(Duration::from_secs(3_600), m.lock()).await.is_ok() }
     });
     let id = task.id();
-    let what = eventually("the task to wait", || {
+    let wait = eventually("the task to wait", || {
         let snap = handle.snapshot();
         let t = snap.tasks.iter().find(|t| t.id == id)?;
-        t.wait.as_ref().map(|w| w.what.clone())
+        t.wait.clone()
     });
-    assert!(what.starts_with("sleep ("), "{what}");
+    // The lock says more about a hang than its deadline; the mark says there is another wait.
+    assert!(wait.what.starts_with("mutex #"), "{wait:?}");
+    assert!(wait.what.ends_with(" lock"), "{wait:?}");
+    assert!(wait.among_others, "{wait:?}");
+    assert!(
+        wait.describe().ends_with(" lock (among other waits)"),
+        "{wait:?}"
+    );
     drop(guard);
     assert!(rt.block_on(task).unwrap());
 }

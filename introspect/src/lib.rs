@@ -48,6 +48,7 @@
 //!         resource: Some(ResourceId(4)),
 //!         task: None,
 //!         waited: Duration::from_millis(2_100),
+//!         among_others: false,
 //!     }),
 //!     trace: Some(Trace::Captured {
 //!         frames: vec![Frame {
@@ -72,6 +73,7 @@
 //!         resource: None,
 //!         task: Some(TaskId(2)),
 //!         waited: Duration::from_secs(2),
+//!         among_others: false,
 //!     }),
 //!     trace: None,
 //!     ..flush.clone()
@@ -161,7 +163,8 @@
 //!     "self_wakes": u64,
 //!     "longest_poll_ns": u64 | null,    // the slowest poll so far
 //!     "longest_poll_ago_ns": u64 | null,// how long ago it ended
-//!     "wait": {"what": str, "resource": u64 | null, "task": id | null, "waited_ns": u64}
+//!     "wait": {"what": str, "resource": u64 | null, "task": id | null, "waited_ns": u64,
+//!              "among_others": bool}    // true: its last poll also waited on unrecorded things
 //!           | null,                     // what it waits on, when the runtime knows
 //!     "waits_for": id | null,           // = wait.task, for tools that only want join edges
 //!     "trace": {"kind": "captured", "frames": [frame], "leaf": str | null,

@@ -7,7 +7,8 @@ mod common;
 use common::{frame, holder, ms, resource, snapshot_of, trace, waiter};
 use introspect::render::{self, Detail, TextOptions};
 use introspect::{
-    is_hidden, Poller, ResourceKind, Snapshot, TaskId, TaskInfo, TaskState, Via, WakerCheck,
+    is_hidden, Poller, ResourceInfo, ResourceKind, Snapshot, TaskId, TaskInfo, TaskState, Via,
+    WakerCheck,
 };
 use std::collections::HashSet;
 
@@ -78,6 +79,9 @@ fn random_snapshot(rng: &mut Rng) -> Snapshot {
                 }
                 _ => {}
             }
+            if let Some(wait) = task.wait.as_mut() {
+                wait.among_others = rng.below(8) == 0;
+            }
             if rng.below(2) == 0 {
                 let waker = rng.pick(&[
                     WakerCheck::Kept,
@@ -143,8 +147,10 @@ fn check_deadlocks(snapshot: &Snapshot) {
             match edge.via {
                 Via::Join => assert_eq!(from.wait.as_ref().unwrap().task, Some(edge.to)),
                 Via::Resource { id, kind } => {
-                    assert_ne!(edge.from, edge.to);
                     let r = snapshot.resources.iter().find(|r| r.id == id).unwrap();
+                    if edge.from == edge.to {
+                        assert!(own_hold_blocks(r, edge.from), "{r:?}");
+                    }
                     assert_eq!(r.kind, kind);
                     assert!(r.holders.iter().any(|h| h.task == edge.to));
                     let queued = r.waiters.iter().any(|w| w.task == edge.from);
@@ -153,6 +159,20 @@ fn check_deadlocks(snapshot: &Snapshot) {
                 }
             }
         }
+    }
+}
+
+/// Whether `task` waits for its own hold of `r` to end: a mutex it holds, or a rwlock it holds
+/// for writing or asks to write.
+fn own_hold_blocks(r: &ResourceInfo, task: TaskId) -> bool {
+    let Some(held) = r.holders.iter().find(|h| h.task == task) else {
+        return false;
+    };
+    let asks_write = r.waiters.iter().any(|w| w.task == task && w.op == "write");
+    match r.kind {
+        ResourceKind::Mutex => true,
+        ResourceKind::RwLock => asks_write || held.mode.as_deref() == Some("write"),
+        _ => false,
     }
 }
 
@@ -168,6 +188,9 @@ fn reference(snapshot: &Snapshot) -> (Vec<TaskId>, Vec<(TaskId, TaskId)>) {
     // Per task: its requirements as (holders, any one frees it); `None` for an unknown one.
     let requirements = |task: &TaskInfo| -> Vec<Option<(Vec<TaskId>, bool)>> {
         let mut out = Vec::new();
+        if task.wait.as_ref().is_some_and(|w| w.among_others) {
+            out.push(None);
+        }
         let mut on: Vec<_> = task.wait.iter().filter_map(|w| w.resource).collect();
         for r in &snapshot.resources {
             if r.waiters.iter().any(|w| w.task == task.id) && !on.contains(&r.id) {
@@ -179,7 +202,12 @@ fn reference(snapshot: &Snapshot) -> (Vec<TaskId>, Vec<(TaskId, TaskId)>) {
         }
         for id in on {
             out.push(snapshot.resources.iter().find(|r| r.id == id).map(|r| {
-                let holders = r.holders.iter().map(|h| h.task).filter(|&h| h != task.id);
+                let own = own_hold_blocks(r, task.id);
+                let holders = r
+                    .holders
+                    .iter()
+                    .map(|h| h.task)
+                    .filter(|&h| h != task.id || own);
                 let any = matches!(r.kind, ResourceKind::Semaphore | ResourceKind::Mpsc);
                 (holders.collect(), any)
             }));

@@ -25,6 +25,7 @@ use crate::barrier;
 use crate::loom_sync::Arc;
 use crate::loom_sync::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
 use crate::task::name::TaskName;
+use crate::task::wait;
 use crate::task::waker_slot::WakerSlot;
 use crate::trace::{Target, ThreadTrace};
 use introspect::TaskId;
@@ -355,8 +356,23 @@ impl TaskRecord {
     pub(crate) fn set_wait(&self, word: u64, arg: u64) {
         // Relaxed everywhere: single writer, and a reader needs no other memory with them.
         let poll = self.polls.load(Ordering::Relaxed);
-        let continued = self.wait.load(Ordering::Relaxed) == word
-            && self.wait_poll.load(Ordering::Relaxed).wrapping_add(1) == poll;
+        let old = self.wait.load(Ordering::Relaxed);
+        let old_poll = self.wait_poll.load(Ordering::Relaxed);
+        if old != 0 && old_poll == poll {
+            // Already set in this poll (`wait.rs` rule 4).
+            let same = old & !wait::AMONG_OTHERS == word;
+            if same {
+                self.wait_arg.store(arg, Ordering::Relaxed);
+            } else if wait::is_sleep(old) && !wait::is_sleep(word) {
+                self.wait
+                    .store(word | wait::AMONG_OTHERS, Ordering::Relaxed);
+                self.wait_arg.store(arg, Ordering::Relaxed);
+            } else if !wait::among_others(old) {
+                self.wait.store(old | wait::AMONG_OTHERS, Ordering::Relaxed);
+            }
+            return;
+        }
+        let continued = old & !wait::AMONG_OTHERS == word && old_poll.wrapping_add(1) == poll;
         if !continued {
             // The start of this poll: free, and close enough for a wait.
             self.wait_since

@@ -8,6 +8,10 @@
 //!    nothing (or a trace poll) leaves it stale, and stale waits are not shown.
 //! 3. The same wait set again in the next poll keeps its start time: a task woken
 //!    spuriously and waiting again on the same lock has waited since the first time.
+//! 4. A second, different wait in the same poll (a `select!`, `join!` or `timeout`) marks
+//!    the word [`AMONG_OTHERS`] and keeps one of them: the first, unless it is a sleep and
+//!    the new one is not (a deadline says less about a hang than the lock it guards). The
+//!    wait-for graph never counts a task so marked as stuck: another branch may free it.
 
 use introspect::{ResourceId, TaskId};
 
@@ -46,9 +50,22 @@ impl WaitKind {
 const ID_BITS: u32 = 56;
 const ID_MASK: u64 = (1 << ID_BITS) - 1;
 
+/// Rule 4's mark, in the kind byte (kinds fit in its low bits).
+pub(crate) const AMONG_OTHERS: u64 = 1 << 63;
+
 /// A wait packed into one word: kind and id. 0 is "no wait".
 pub(crate) fn pack(kind: WaitKind, id: u64) -> u64 {
     (u64::from(kind as u8) << ID_BITS) | (id & ID_MASK)
+}
+
+/// Whether a packed word is a sleep (rule 4 prefers any other wait to it).
+pub(crate) fn is_sleep(word: u64) -> bool {
+    (word & !AMONG_OTHERS) >> ID_BITS == WaitKind::Sleep as u64
+}
+
+/// Whether a packed word carries rule 4's mark.
+pub(crate) fn among_others(word: u64) -> bool {
+    word & AMONG_OTHERS != 0
 }
 
 /// What a packed word says.
@@ -62,7 +79,7 @@ pub(crate) enum Waiting {
 
 pub(crate) fn unpack(word: u64) -> Option<Waiting> {
     let id = word & ID_MASK;
-    match WaitKind::from_u8((word >> ID_BITS) as u8)? {
+    match WaitKind::from_u8(((word & !AMONG_OTHERS) >> ID_BITS) as u8)? {
         WaitKind::Join => Some(Waiting::Join(TaskId(id))),
         WaitKind::Sleep => Some(Waiting::Sleep),
         WaitKind::Resource => Some(Waiting::Resource(ResourceId(id))),

@@ -14,9 +14,13 @@
 //! 2. A task's *requirements* are what it waits on: the task in `wait.task` (a join), the
 //!    resource in `wait.resource`, and every resource whose `waiters` list it, each resource
 //!    counted once. A requirement on a resource points at that resource's holders other than
-//!    the task itself; an unknown resource, or one that nobody else holds, points at nothing.
+//!    the task itself, except where its own hold is what blocks it (a mutex it holds; a
+//!    rwlock it holds, when it asks to write or holds it for writing): then at itself too. An
+//!    unknown resource, or one that nobody else holds, points at nothing.
 //! 3. Requirements are alternatives: a task in a `select!` moves as soon as one of them is
-//!    met. So a task is *stuck* only when every one of its requirements is stuck.
+//!    met. So a task is *stuck* only when every one of its requirements is stuck. A task
+//!    whose wait is [`among_others`](crate::Wait::among_others) waited on things the snapshot
+//!    does not know, so it has a way out and is never stuck.
 //! 4. A join, and a resource that needs every holder to let go (mutex, rwlock, oneshot, watch,
 //!    barrier), is stuck when **any** of its holders is stuck. A resource that any one holder
 //!    can satisfy (semaphore: any release frees a permit; mpsc and notify: any sender) is stuck

@@ -74,6 +74,10 @@ impl Graph {
             .iter()
             .zip(queued_on)
             .map(|(task, queued_on)| {
+                // Rule 3: a wait among others has a way out the snapshot cannot see.
+                if task.wait.as_ref().is_some_and(|wait| wait.among_others) {
+                    return Vec::new();
+                }
                 let join = task.wait.as_ref().and_then(|wait| wait.task);
                 let join = join.map(|target| Some(requirement(&index, [target], false, Via::Join)));
                 let on_resources = queued_on.into_iter().map(|id| {
@@ -84,7 +88,8 @@ impl Graph {
                         kind: resource.kind,
                     };
                     let own = task.id;
-                    let holders = holders.filter(move |holder| *holder != own);
+                    let waits_on_itself = waits_on_own_hold(resource, own);
+                    let holders = holders.filter(move |holder| *holder != own || waits_on_itself);
                     Some(requirement(
                         &index,
                         holders,
@@ -185,6 +190,26 @@ fn requirement(
 }
 
 /// Rule 4: the kinds whose waiters any single holder can satisfy.
+/// Rule 2's exception: whether `task`, a holder of `resource`, waits for its own hold to end,
+/// so that nothing but itself could let it go on: a mutex it holds, or a rwlock it holds in a
+/// mode that excludes what it asks for (write while holding it at all, read while writing).
+fn waits_on_own_hold(resource: &ResourceInfo, task: TaskId) -> bool {
+    let Some(held) = resource.holders.iter().find(|holder| holder.task == task) else {
+        return false;
+    };
+    match resource.kind {
+        ResourceKind::Mutex => true,
+        ResourceKind::RwLock => {
+            let asks_write = resource
+                .waiters
+                .iter()
+                .any(|waiter| waiter.task == task && waiter.op == "write");
+            asks_write || held.mode.as_deref() == Some("write")
+        }
+        _ => false,
+    }
+}
+
 fn any_holder_frees(kind: ResourceKind) -> bool {
     matches!(
         kind,

@@ -115,6 +115,21 @@ pub struct Wait {
     pub task: Option<TaskId>,
     /// How long it has been waiting.
     pub waited: Duration,
+    /// The task's last poll also waited on other things (a `select!`, `join!` or `timeout`):
+    /// `what` is one of them, the others are not recorded. The wait-for graph never counts
+    /// such a task as stuck, since another branch may let it go on.
+    pub among_others: bool,
+}
+
+impl Wait {
+    /// `what`, marked when it is [`among_others`](Wait::among_others): what titles show.
+    pub fn describe(&self) -> std::borrow::Cow<'_, str> {
+        if self.among_others {
+            format!("{} (among other waits)", self.what).into()
+        } else {
+            self.what.as_str().into()
+        }
+    }
 }
 
 /// A panic inside a task's poll.

@@ -141,7 +141,7 @@ fn title(out: &mut String, snapshot: &Snapshot, task: &TaskInfo) {
         let _ = write!(out, ", {}", HumanDuration(task.idle));
     }
     if let Some(wait) = &task.wait {
-        let _ = write!(out, ", {}", escape(&wait.what, LINE_LIMIT));
+        let _ = write!(out, ", {}", escape(&wait.describe(), LINE_LIMIT));
     }
     out.push(']');
     if snapshot.is_fatal_task(task) {

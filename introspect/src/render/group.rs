@@ -60,7 +60,10 @@ impl<'a> Key<'a> {
             state: task.state,
             name: task.name.as_deref().map(name_pattern),
             spawned_at: task.spawned_at.as_ref(),
-            wait: task.wait.as_ref().map(|wait| wait_pattern(&wait.what)),
+            wait: task
+                .wait
+                .as_ref()
+                .map(|wait| wait_pattern(&wait.describe())),
             trace: task.trace.as_ref(),
             stack: task.stack.as_ref(),
         }
@@ -179,11 +182,11 @@ impl<'a> Group<'a> {
     /// The members' wait text when they all have the same one, else its pattern (unescaped);
     /// `None` when they wait on nothing known.
     pub(super) fn what(&self) -> Option<String> {
-        let what = &self.first().wait.as_ref()?.what;
+        let what = self.first().wait.as_ref()?.describe().into_owned();
         Some(
-            match self.common(|task| task.wait.as_ref().map(|w| w.what.as_str())) {
-                Some(_) => what.clone(),
-                None => wait_pattern(what),
+            match self.common(|task| task.wait.as_ref().map(|w| w.describe())) {
+                Some(_) => what,
+                None => wait_pattern(&what),
             },
         )
     }

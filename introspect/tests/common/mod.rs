@@ -112,6 +112,7 @@ pub fn wait(
         resource: resource.map(ResourceId),
         task: task.map(TaskId),
         waited,
+        among_others: false,
     })
 }
 

@@ -90,6 +90,7 @@ struct WaitDoc<'a> {
     resource: Option<u64>,
     task: Option<u64>,
     waited_ns: u64,
+    among_others: bool,
 }
 
 impl<'a> WaitDoc<'a> {
@@ -99,6 +100,7 @@ impl<'a> WaitDoc<'a> {
             resource: wait.resource.map(|id| id.0),
             task: wait.task.map(|id| id.0),
             waited_ns: nanos(wait.waited),
+            among_others: wait.among_others,
         }
     }
 }
