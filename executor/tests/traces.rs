@@ -521,3 +521,64 @@ fn main_stopped_at_its_freeze_check_still_has_an_await_trace() {
         assert_at(b, line, "main_woken_at_the_fatal_error");
     }
 }
+
+// -------------------------------------------------------------------------------------------
+// Live snapshots (in this process).
+
+/// A leaf ready once `ready` is set, whose wake comes later (as a channel publishes its state,
+/// then wakes): a trace poll in between finds it ready and runs on into the task.
+struct PublishedBeforeWoken {
+    ready: Arc<AtomicBool>,
+    waker: Arc<std::sync::Mutex<Option<std::task::Waker>>>,
+}
+
+impl Future for PublishedBeforeWoken {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.ready.load(Ordering::SeqCst) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn a_live_trace_poll_that_runs_into_the_task_runs_it_inside_its_runtime() {
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    let ready = Arc::new(AtomicBool::new(false));
+    let waker = Arc::new(std::sync::Mutex::new(None));
+    let leaf = PublishedBeforeWoken {
+        ready: ready.clone(),
+        waker: waker.clone(),
+    };
+    let task = rt.spawn(async move {
+        leaf.await;
+        // Runtime calls right after the await: on the tracer if the trace poll got here.
+        let helper = executor::spawn(async { 7 });
+        let _ = executor::Handle::current();
+        helper.await.unwrap()
+    });
+    let id = task.id();
+    let idle = || {
+        let snap = rt.handle().snapshot();
+        snap.tasks
+            .iter()
+            .any(|t| t.id == id && t.state == executor::introspect::TaskState::Idle)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !idle() {
+        assert!(std::time::Instant::now() < deadline, "the task never went idle");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    ready.store(true, Ordering::SeqCst);
+    let snap = rt
+        .handle()
+        .snapshot_with(&executor::SnapshotOptions::new().await_traces(true));
+    assert!(snap.tasks.iter().any(|t| t.id == id));
+    if let Some(w) = waker.lock().unwrap().take() {
+        w.wake();
+    }
+    assert_eq!(rt.block_on(task).unwrap(), 7);
+}

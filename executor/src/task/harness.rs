@@ -51,7 +51,7 @@ impl<F: Future> Future for Harness<'_, F> {
         // The one check the hot path pays for await traces: one relaxed load while nobody
         // traces.
         if crate::trace::in_trace_poll() {
-            return crate::trace::poll_for_trace(this.future, record, cx);
+            return crate::trace::poll_for_trace(this.future, record, &meta.shared, cx);
         }
         // Acquire pairs with the Release in `JoinHandle::abort`; nothing else is published,
         // but it keeps the flag's meaning obvious.

@@ -11,6 +11,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::Outcome;
 use crate::context;
+use crate::scheduler::Shared;
 use crate::task::harness::{finish, panic_message};
 use crate::task::join::JoinError;
 use crate::task::record::TaskRecord;
@@ -170,18 +171,62 @@ pub(crate) fn trace_poll<F: Future>(
 
 /// The harness's poll when [`super::in_trace_poll`] says so: a [`trace_poll`], its outcome
 /// left for the tracer, and the task completed if its future did (rule 4).
+///
+/// A leaf found ready (its state published, its wake not yet delivered: every channel does
+/// that in that order) lets the poll go on into the task's own code, which is then a real
+/// continuation of the task: it runs inside the task's runtime, as on a worker, so that
+/// `spawn` or `Handle::current` work there.
 pub(crate) fn poll_for_trace<F: Future>(
     future: Pin<&mut F>,
     record: &TaskRecord,
+    shared: &Arc<Shared>,
     cx: &Context<'_>,
 ) -> Poll<Result<F::Output, JoinError>> {
-    let (result, outcome) = trace_poll(future, record, cx);
+    let (result, outcome) = {
+        let _runtime = context::enter_runtime(shared.clone());
+        trace_poll(future, record, cx)
+    };
+    let panicked = match &outcome {
+        Outcome::Panicked(message) => Some(message.clone()),
+        _ => None,
+    };
     RESULT.with(|r| *r.borrow_mut() = Some(outcome));
     match result {
         Ok(Poll::Pending) => Poll::Pending,
         // The leaf was ready: the task really finished, on the tracer.
         Ok(Poll::Ready(output)) => Poll::Ready(finish(record, Ok(output))),
-        Err(payload) => Poll::Ready(finish(record, Err(payload))),
+        Err(payload) => {
+            // The panic hook stays silent in trace polls (a fatal dump may be printing), so
+            // outside a fatal dump the task's panic is told here: it is as dead as if a
+            // worker had polled it, and a live snapshot must not kill a task unseen.
+            if !crate::freeze::is_freezing() {
+                report_live_panic(
+                    record,
+                    shared,
+                    panicked.as_deref().unwrap_or(""),
+                    payload.as_ref(),
+                );
+            }
+            Poll::Ready(finish(record, Err(payload)))
+        }
+    }
+}
+
+/// A task panicked in a live snapshot's trace poll: printed as a task panic is, and fatal
+/// under `TaskPanic::Fatal`.
+fn report_live_panic(
+    record: &TaskRecord,
+    shared: &Shared,
+    message: &str,
+    payload: &(dyn std::any::Any + Send),
+) {
+    let label = introspect::task_label(record.id, record.name());
+    eprintln!(
+        "executor: {label} panicked in a trace poll (a snapshot with await traces polled it): {}",
+        introspect::escape(message, introspect::MESSAGE_LIMIT)
+    );
+    if shared.config.task_panic == crate::config::TaskPanic::Fatal {
+        crate::fatal::panicked(record, &format!("task {}", record.id), payload);
     }
 }
 
