@@ -11,6 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex as StdMutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+/// How long a tracer waits for a `block_on` thread's answer at most: far beyond any trace
+/// budget, so that only a tracer already abandoned ever reaches it.
+const ABANDONED_TRACER_WAIT: Duration = Duration::from_secs(30);
 
 use crate::locks::lock;
 use crate::loom_sync::Arc;
@@ -82,18 +87,25 @@ impl ThreadTrace for ThreadWaker {
         let mine = exchange.requested;
         self.trace_requested.store(true, Ordering::Release);
         self.thread.unpark();
-        // Unbounded here: the tracer running this is watched, and abandoned if it waits too
-        // long (a `block_on` thread stuck in something else never answers).
+        // The tracer running this is watched, and abandoned long before this bound if it waits
+        // too long (a `block_on` thread stuck in something else, or gone, never answers); the
+        // bound only lets an abandoned tracer thread end, rather than wait forever.
+        let give_up = Instant::now() + ABANDONED_TRACER_WAIT;
         loop {
             if exchange.answered >= mine {
                 if let Some(outcome) = &exchange.outcome {
                     return outcome.clone();
                 }
             }
+            let left = give_up.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Outcome::TimedOut(ABANDONED_TRACER_WAIT);
+            }
             exchange = self
                 .traced
-                .wait(exchange)
-                .unwrap_or_else(|e| e.into_inner());
+                .wait_timeout(exchange, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 

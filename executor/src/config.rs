@@ -247,7 +247,10 @@ impl Builder {
     /// the tasks scheduled but not polled for longer than `threshold`, starved behind it.
     ///
     /// Off by default. `EXECUTOR_DEBUG=stall=200ms` turns it on (or changes the threshold)
-    /// without a rebuild, and wins over this.
+    /// without a rebuild, and wins over this. The stack is taken by signalling the worker: a
+    /// stalled task blocked in `poll`/`select` or in a socket call with a timeout sees that
+    /// call return `ErrorKind::Interrupted` (README, "Native stacks, signals and the stall
+    /// watchdog").
     ///
     /// ```
     /// use std::time::Duration;

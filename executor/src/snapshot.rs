@@ -196,7 +196,9 @@ impl SnapshotOptions {
     }
 
     /// Also capture the native stack of each thread inside a poll, by signalling it (see the
-    /// README's "Signals" section); the task runs on undisturbed.
+    /// README's "Native stacks, signals and the stall watchdog"): the task goes on, but a
+    /// blocking `poll`/`select` or a socket call with a timeout it is inside returns
+    /// `ErrorKind::Interrupted`.
     pub fn native_stacks(mut self, on: bool) -> SnapshotOptions {
         self.native_stacks = on;
         self

@@ -21,8 +21,11 @@
 //!    be writing, so the buffer is leaked (a thread that did not answer in time, rare).
 //! 5. The signal is installed only if the program has no handler for it: the program's own
 //!    handlers are never replaced (stacks are then reported unavailable, and why). It is
-//!    installed with `SA_RESTART`, so a system call it interrupts resumes, and the running
-//!    task goes on undisturbed (under `NoFreeze` it keeps running after the capture).
+//!    installed with `SA_RESTART`, so most system calls it interrupts resume, and the running
+//!    task goes on after the capture (under `NoFreeze` too). Not all: Linux never restarts
+//!    `poll`, `epoll_wait`, `select`, `nanosleep` (std's `thread::sleep` retries it itself)
+//!    or socket calls with a timeout (`SO_RCVTIMEO`, `set_read_timeout`): those return
+//!    `EINTR` (`ErrorKind::Interrupted`) to a task blocked in them when its stack is taken.
 //!
 //! Not guaranteed: the system unwinder (libgcc's `_Unwind_Backtrace`) finds unwind tables
 //! through `dl_iterate_phdr`, which takes the dynamic loader's lock; a thread interrupted

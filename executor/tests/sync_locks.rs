@@ -461,3 +461,18 @@ fn pinned_lock_futures_work_in_select_loops() {
         assert_eq!(*g, 0);
     });
 }
+
+#[test]
+fn adding_more_permits_than_a_semaphore_can_hold_panics_and_loses_none() {
+    use executor::sync::Semaphore;
+    for n in [usize::MAX, Semaphore::MAX_PERMITS] {
+        let s = Semaphore::new(1);
+        let added = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.add_permits(n)));
+        assert!(added.is_err(), "add_permits({n}) on 1 permit must panic");
+        if n == usize::MAX {
+            // Refused before anything changed.
+            assert_eq!(s.available_permits(), 1);
+            assert!(s.try_acquire().is_ok());
+        }
+    }
+}

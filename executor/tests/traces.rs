@@ -569,7 +569,10 @@ fn a_live_trace_poll_that_runs_into_the_task_runs_it_inside_its_runtime() {
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !idle() {
-        assert!(std::time::Instant::now() < deadline, "the task never went idle");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task never went idle"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     ready.store(true, Ordering::SeqCst);

@@ -333,6 +333,14 @@ impl Permits {
         if n == 0 {
             return;
         }
+        // Checked before the add: a larger `n` would wrap `n << SHIFT` (and the word) before the
+        // check after it could see it. With both at most `MAX`, their sum fits the word, so the
+        // check after the add sees the true count. (Folded away for the constant 1 of unlocks.)
+        assert!(
+            n <= Permits::MAX,
+            "a semaphore cannot have more than {} permits",
+            Permits::MAX
+        );
         // Release: rule 7.
         let before = self.word.fetch_add(n << SHIFT, Ordering::Release);
         assert!(

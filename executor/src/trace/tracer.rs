@@ -134,8 +134,15 @@ fn start_tracer(job: &Arc<Job>) -> Result<Arc<Tracer>, String> {
     std::thread::Builder::new()
         .name("executor-tracer".to_owned())
         .spawn(move || {
+            /// Uncounts the thread however it ends, a panic included.
+            struct Counted;
+            impl Drop for Counted {
+                fn drop(&mut self) {
+                    ACTIVE.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+            let _counted = Counted;
             tracer_main(&job, &me);
-            ACTIVE.fetch_sub(1, Ordering::Relaxed);
         })
         .map_err(|e| {
             ACTIVE.fetch_sub(1, Ordering::Relaxed);
