@@ -254,6 +254,19 @@ fn headline(args: &[&str]) {
         "{hog}"
     );
     assert!(hog.contains(" in fatal_dump::compress_in_place"), "{hog}");
+    // Its poll in progress is its longest.
+    assert!(hog.contains(" (this poll), wakes "), "{hog}");
+    // The freeze note accounts for the hog's worker, under either policy.
+    let note = dump
+        .lines()
+        .find(|l| l.starts_with("note: freeze: ") || l.starts_with("note: no_freeze: "))
+        .unwrap_or_else(|| panic!("no freeze note in\n{dump}"));
+    if args.is_empty() {
+        assert!(
+            note.contains("; 1 still in a poll when the freeze wait gave up, "),
+            "{note}"
+        );
+    }
     // Starved behind it: scheduled, and counted in the queue of the hog's worker (its LIFO
     // slot, where a task spawned in a poll goes).
     assert!(

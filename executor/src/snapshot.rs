@@ -76,6 +76,7 @@ pub(crate) fn task_info(row: Row, now: u64, view: View, first_worker: usize) -> 
     } else {
         (0, Duration::ZERO)
     };
+    let longest_poll = longest_poll(&row, current_busy, now);
     TaskInfo {
         id: row.id,
         name: row.name.map(String::from),
@@ -91,15 +92,29 @@ pub(crate) fn task_info(row: Row, now: u64, view: View, first_worker: usize) -> 
         running_for: in_poll.then_some(since),
         wakes: row.wakes,
         self_wakes: row.self_wakes,
-        longest_poll: (row.longest_poll > 0).then(|| LongestPoll {
-            duration: clock::to_duration(row.longest_poll),
-            ago: clock::between(row.longest_poll_end, now),
-        }),
+        longest_poll,
         wait,
         trace: None,
         stack: None,
         panic: None,
         fatal,
+    }
+}
+
+/// The slowest poll: the poll in progress when it is already the longest (ending now, so
+/// `ago` is zero), as `polls` and `busy` count it, else the longest completed one.
+fn longest_poll(row: &Row, current: Duration, now: u64) -> Option<LongestPoll> {
+    let completed = (row.longest_poll > 0).then(|| LongestPoll {
+        duration: clock::to_duration(row.longest_poll),
+        ago: clock::between(row.longest_poll_end, now),
+    });
+    match completed {
+        Some(done) if done.duration >= current => Some(done),
+        _ if current > Duration::ZERO => Some(LongestPoll {
+            duration: current,
+            ago: Duration::ZERO,
+        }),
+        other => other,
     }
 }
 

@@ -169,7 +169,7 @@ fn warn_stall(
             // Paths written like the spawn site (one style in all of the output).
             let known: Vec<String> = row.iter().map(|r| r.spawned_at.file().to_owned()).collect();
             frames::relativize_frames(&mut frames, &known);
-            for line in render::frame_lines(&frames) {
+            for line in render::stack_lines(&frames) {
                 text.push_str(&format!("    {line}\n"));
             }
         }

@@ -184,12 +184,25 @@ fn freeze_note(policy: FreezePolicy, o: freeze::FreezeOutcome) -> String {
             "freeze: {total} of {total} other workers stopped, the last {last} after the fatal \
              error"
         ),
-        FreezePolicy::Freeze => format!(
-            "freeze: {} of {total} other workers stopped (the last {last} after the fatal \
-             error); {} still in a poll after {} (the freeze timeout)",
-            o.stopped,
-            o.still_running,
-            introspect::HumanDuration(freeze::since_claim()),
+        FreezePolicy::Freeze => {
+            let stopped = if o.stopped == 0 {
+                format!("none of {total} other workers stopped")
+            } else {
+                format!(
+                    "{} of {total} other workers stopped (the last {last} after the fatal error)",
+                    o.stopped
+                )
+            };
+            format!(
+                "freeze: {stopped}; {} still in a poll when the freeze wait gave up, {} after \
+                 the fatal error",
+                o.still_running,
+                introspect::HumanDuration(freeze::since_claim()),
+            )
+        }
+        FreezePolicy::NoFreeze if o.stopped == 0 => format!(
+            "no_freeze: workers were not stopped; none of {total} others had parked at their \
+             next pick"
         ),
         FreezePolicy::NoFreeze => format!(
             "no_freeze: workers were not stopped; {} of {total} others had parked at their \

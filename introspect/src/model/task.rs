@@ -78,7 +78,8 @@ pub struct TaskInfo {
     /// How many of those wakes came from the task itself while it was being polled.
     pub self_wakes: u64,
     /// The slowest poll so far: a task that blocks its worker now and then shows it here long
-    /// after the fact.
+    /// after the fact. The poll in progress counts, as in `polls` and `busy`: when it is the
+    /// longest, `ago` is zero.
     pub longest_poll: Option<LongestPoll>,
     /// What the task waits on, when it waits on something the runtime knows (a runtime mutex, a
     /// timer, a `JoinHandle`, ...); the edges of the wait-for graph come from here.

@@ -115,6 +115,10 @@ fn block(dump: &Dump<'_>, task: &TaskInfo) -> String {
     };
     spawned(&mut out, task.spawned_at.as_ref(), &by);
     let longest = match task.longest_poll {
+        // The poll in progress is the longest so far: it has not ended.
+        Some(longest) if task.in_poll() && longest.ago.is_zero() => {
+            format!("{} (this poll)", HumanDuration(longest.duration))
+        }
         Some(longest) => format!(
             "{} ({} ago)",
             HumanDuration(longest.duration),
@@ -261,7 +265,7 @@ pub(super) fn stack(out: &mut String, stack: Option<&Stack>, after_trace: bool) 
             if after_trace {
                 line(out, "native stack (innermost first):");
             }
-            for text in frames::lines(frames) {
+            for text in frames::stack_lines(frames) {
                 line(out, &text);
             }
             if frames.is_empty() {

@@ -11,6 +11,9 @@
 //!    location still says exactly where. The JSON keeps the name as it was captured.
 //! 4. Function names and files are escaped and bounded; the list of lines is bounded at
 //!    [`LINES_LIMIT`](crate::LINES_LIMIT) and ends with a `…(+N lines)` line when cut.
+//! 5. In a native stack (innermost first), the run above the first user frame is what that
+//!    frame called and is blocked or spinning in: its fold line names the function the user
+//!    frame entered it through, `(4 runtime frames, entered through std::thread::sleep)`.
 
 use crate::escape::{bound_lines, escape, lines_marker, LINE_LIMIT};
 use crate::model::Frame;
@@ -39,6 +42,20 @@ pub(super) fn fold(frames: &[Frame]) -> Vec<Folded<'_>> {
 
 /// The lines of a trace or a stack (rules 1 to 4), each without indentation or newline.
 pub(super) fn lines(frames: &[Frame]) -> Vec<String> {
+    render(frames, None)
+}
+
+/// [`lines`] for a native stack, innermost first (rule 5).
+pub(super) fn stack_lines(frames: &[Frame]) -> Vec<String> {
+    let entered = match fold(frames).as_slice() {
+        [Folded::Runtime(run), Folded::Shown(..), ..] => Some(&frames[*run - 1].function),
+        _ => None,
+    };
+    render(frames, entered.map(|name| function(name)))
+}
+
+/// Rules 1 to 4, and rule 5's `entered` name for the first run when it is given.
+fn render(frames: &[Frame], entered: Option<String>) -> Vec<String> {
     let folded = fold(frames);
     let (kept, omitted) = bound_lines(&folded);
     let mut out: Vec<String> = kept
@@ -48,7 +65,12 @@ pub(super) fn lines(frames: &[Frame]) -> Vec<String> {
                 Some(location) => format!("at {location} in {}", function(&frame.function)),
                 None => format!("in {}", function(&frame.function)),
             },
-            Folded::Runtime(run) => runtime_run(*run),
+            Folded::Runtime(run) => match &entered {
+                Some(name) if is_first(item, &folded) => {
+                    format!("({}, entered through {name})", runtime_frames(*run))
+                }
+                _ => runtime_run(*run),
+            },
         })
         .collect();
     if omitted > 0 {
@@ -57,12 +79,24 @@ pub(super) fn lines(frames: &[Frame]) -> Vec<String> {
     out
 }
 
+/// Whether `item` is the first entry of `folded`.
+fn is_first(item: &Folded<'_>, folded: &[Folded<'_>]) -> bool {
+    folded
+        .first()
+        .is_some_and(|first| std::ptr::eq(first, item))
+}
+
 /// `(3 runtime frames)`.
 pub(super) fn runtime_run(run: usize) -> String {
+    format!("({})", runtime_frames(run))
+}
+
+/// `3 runtime frames`, `1 runtime frame`.
+fn runtime_frames(run: usize) -> String {
     if run == 1 {
-        "(1 runtime frame)".to_owned()
+        "1 runtime frame".to_owned()
     } else {
-        format!("({run} runtime frames)")
+        format!("{run} runtime frames")
     }
 }
 
@@ -125,6 +159,29 @@ mod tests {
                 "(3 runtime frames)",
             ]
         );
+    }
+
+    #[test]
+    fn a_stack_names_the_call_its_first_user_frame_is_blocked_in() {
+        let frames = [
+            frame("__GI___clock_nanosleep", true),
+            frame("std::sys::pal::unix::thread::Thread::sleep", true),
+            frame("std::thread::sleep", true),
+            frame("app::compress::{{closure}}", false),
+            frame("rt::poll", true),
+        ];
+        assert_eq!(
+            stack_lines(&frames),
+            [
+                "(3 runtime frames, entered through std::thread::sleep)",
+                "at src/a.rs:3:9 in app::compress",
+                "(1 runtime frame)",
+            ]
+        );
+        // Only above a user frame: a stack of runtime frames alone says nothing more.
+        assert_eq!(stack_lines(&frames[..3]), ["(3 runtime frames)"]);
+        // And traces (outermost first) never do it.
+        assert_eq!(lines(&frames)[0], "(3 runtime frames)");
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub use header::header;
 pub fn frame_lines(frames: &[crate::Frame]) -> Vec<String> {
     frames::lines(frames)
 }
+
+/// [`frame_lines`] for a native stack, innermost first: the folded frames above the first
+/// user frame are named by the call that entered them (`(4 runtime frames, entered through
+/// std::thread::sleep)`), since that call is what the thread is blocked or spinning in.
+pub fn stack_lines(frames: &[crate::Frame]) -> Vec<String> {
+    frames::stack_lines(frames)
+}
 pub use json::{json, to_json_value, SCHEMA_VERSION};
 pub use notes::notes;
 pub use options::{Detail, ParseDetailError, TextOptions};
