@@ -364,13 +364,17 @@ fn dumps_show_spawn_sites_and_the_join_next_wait() {
     assert!(site.file.ends_with("toolbox_tasks.rs"), "{site:?}");
     assert_eq!(site.line, line);
 
-    // Two tasks left: idle in `join_next`, with no single task to name.
-    until_blocking(|| find(waiter_id).is_some_and(|t| t.state == introspect::TaskState::Idle));
-    assert_eq!(find(waiter_id).unwrap().wait, None);
-
-    // One left: `join task b`.
-    a_tx.send(()).unwrap();
+    // Two tasks left: idle in `join_next`, on a join among other waits (either may free it).
     until_blocking(|| find(waiter_id).is_some_and(|t| t.wait.is_some()));
+    let wait = find(waiter_id).unwrap().wait.unwrap();
+    assert!(wait.among_others, "{wait:?}");
+    assert!(wait.task == Some(a) || wait.task == Some(b), "{wait:?}");
+
+    // One left: `join task b`, the only wait.
+    a_tx.send(()).unwrap();
+    until_blocking(|| {
+        find(waiter_id).is_some_and(|t| t.wait.as_ref().is_some_and(|w| !w.among_others))
+    });
     let wait = find(waiter_id).unwrap().wait.unwrap();
     assert_eq!(wait.task, Some(b));
     assert_eq!(wait.what, format!("join task {b}"));

@@ -8,11 +8,12 @@
 //!    `join_next` (or `try_join_next`) hands out its result, or by `detach_all`.
 //! 2. Dropping the set aborts every task still in it, as tokio's `JoinSet` does (its handles
 //!    then detach, so the tasks' futures are dropped at their next scheduling point).
-//! 3. A dump shows a task waiting in `join_next` as `join task N` only when one task is left
-//!    in the set. The handles are polled with [`JoinHandle::poll_output`], which records
-//!    nothing: a wait on *any* of several tasks is no single `join` edge, and recording one
-//!    (the handle polled last) would tell the deadlock finder that the waiter is stuck as soon
-//!    as that one task is, while any other task of the set could still free it.
+//! 3. A dump shows a task waiting in `join_next` as `join task N` when one task is left in the
+//!    set, and as `join task N (among other waits)` when several are. The handles are polled
+//!    with [`JoinHandle::poll_output`], which records nothing; the set records the wait
+//!    itself. A wait on *any* of several tasks is no single `join` edge: recorded as one, it
+//!    would tell the deadlock finder that the waiter is stuck as soon as that one task is,
+//!    while any other task of the set could still free it; marked among others, it never is.
 
 use std::fmt;
 use std::future::Future;
@@ -150,9 +151,12 @@ impl<T> JoinSet<T> {
         match self.handles.poll_next_unpin(cx) {
             Poll::Ready(next) => Poll::Ready(next.map(|(id, out)| out.map(|value| (id, value)))),
             Poll::Pending => {
-                // Rule 3: a join edge only when the wait is on one task.
-                if let (1, Some(last)) = (self.handles.len(), self.handles.iter().next()) {
-                    wait::set_current(WaitKind::Join, last.handle.id().0, 0);
+                // Rule 3: a join edge only when the wait is on one task. On several, any of
+                // which may finish first, the first two are recorded, so the wait shows as
+                // `join task N (among other waits)` (`wait.rs` rule 4) and never as part of a
+                // deadlock.
+                for entry in self.handles.iter().take(2) {
+                    wait::set_current(WaitKind::Join, entry.handle.id().0, 0);
                 }
                 Poll::Pending
             }
