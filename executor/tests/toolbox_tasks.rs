@@ -15,7 +15,7 @@ use futures::FutureExt;
 
 use common::{rt, scaled, DropCounter};
 use executor::task::{self, JoinSet};
-use executor::{introspect, TaskId};
+use executor::TaskId;
 
 /// Polls `cond` until it holds, yielding in between; panics after a bound far beyond any
 /// plausible delay (a hang guard for a bug, not a timing assertion). Only for `block_on`
