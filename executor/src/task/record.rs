@@ -358,7 +358,9 @@ impl TaskRecord {
         let poll = self.polls.load(Ordering::Relaxed);
         let old = self.wait.load(Ordering::Relaxed);
         let old_poll = self.wait_poll.load(Ordering::Relaxed);
-        if old != 0 && old_poll == poll {
+        // A saturated poll count no longer tells polls apart: every wait then replaces the
+        // last one, unmarked, and a snapshot shows it even if stale (`row`).
+        if old != 0 && old_poll == poll && poll != u32::MAX {
             // Already set in this poll (`wait.rs` rule 4).
             let same = old & !wait::AMONG_OTHERS == word;
             if same {
@@ -390,7 +392,8 @@ impl TaskRecord {
         let state = self.state();
         let polls = self.polls.load(Ordering::Relaxed);
         // Rule 2 of `wait.rs`: set during the last completed poll, or stale.
-        let wait_current = self.wait_poll.load(Ordering::Relaxed).wrapping_add(1) == polls;
+        let wait_current =
+            self.wait_poll.load(Ordering::Relaxed).wrapping_add(1) == polls || polls == u32::MAX;
         let wait = if wait_current {
             self.wait.load(Ordering::Relaxed)
         } else {
@@ -466,4 +469,57 @@ fn next_task_id() -> TaskId {
     // Relaxed: uniqueness needs only the atomicity of fetch_add, not ordering.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     TaskId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::task::wait::{pack, WaitKind, AMONG_OTHERS};
+
+    fn record() -> TaskRecord {
+        TaskRecord::new(None, Location::caller(), None, 1)
+    }
+
+    /// Ends a poll as far as the wait rules go: the count moves on.
+    fn end_poll(r: &TaskRecord) {
+        bump32(&r.polls);
+    }
+
+    #[test]
+    fn a_second_wait_in_one_poll_is_marked_and_the_timer_gives_way() {
+        let r = record();
+        let lock = pack(WaitKind::Resource, 4);
+        let sleep = pack(WaitKind::Sleep, 0);
+        // `timeout(d, m.lock())`: the lock first, then the timer.
+        r.set_wait(lock, 1);
+        r.set_wait(sleep, 99);
+        end_poll(&r);
+        assert_eq!(r.row(false).wait, lock | AMONG_OTHERS);
+        assert_eq!(r.row(false).wait_arg, 1);
+        // `select_biased!{sleep, lock}`: the timer first gives way to the lock.
+        r.set_wait(sleep, 99);
+        r.set_wait(lock, 1);
+        end_poll(&r);
+        assert_eq!(r.row(false).wait, lock | AMONG_OTHERS);
+        assert_eq!(r.row(false).wait_arg, 1);
+        // The same wait twice in a poll is one wait.
+        r.set_wait(lock, 1);
+        r.set_wait(lock, 1);
+        end_poll(&r);
+        assert_eq!(r.row(false).wait, lock);
+    }
+
+    #[test]
+    fn past_four_billion_polls_waits_still_show() {
+        let r = record();
+        r.polls.store(u32::MAX, Ordering::Relaxed);
+        let lock = pack(WaitKind::Resource, 4);
+        let join = pack(WaitKind::Join, 9);
+        r.set_wait(lock, 1);
+        end_poll(&r);
+        assert_eq!(r.row(false).wait, lock);
+        r.set_wait(join, 0);
+        end_poll(&r);
+        assert_eq!(r.row(false).wait, join, "replaced, not marked");
+    }
 }

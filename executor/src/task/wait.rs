@@ -12,6 +12,9 @@
 //!    the word [`AMONG_OTHERS`] and keeps one of them: the first, unless it is a sleep and
 //!    the new one is not (a deadline says less about a hang than the lock it guards). The
 //!    wait-for graph never counts a task so marked as stuck: another branch may free it.
+//! 5. Polls are told apart by the task's poll count. Past four billion polls the count
+//!    saturates (it is 32 bits): from then on rules 2 and 4 degrade, a wait replaces the last
+//!    one unmarked and a stale wait may be shown, rather than waits never showing again.
 
 use introspect::{ResourceId, TaskId};
 
