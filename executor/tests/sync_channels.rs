@@ -395,3 +395,37 @@ fn a_barrier_waiter_shows_in_snapshots() {
     let me = rt.block_on(async move { barrier.wait().await.is_leader() });
     assert!(me ^ rt.block_on(task).unwrap());
 }
+
+#[test]
+fn a_notify_waiters_that_found_nobody_is_named_in_dumps() {
+    let rt = rt(1);
+    let handle = rt.handle().clone();
+    let n = Arc::new(Notify::new());
+    // Too early: nobody waits yet, and `notify_waiters` stores no permit.
+    let lost_line = line!() + 1;
+    n.notify_waiters();
+    let waiter = rt.spawn({
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    let id = waiter.id();
+    let detail = eventually("the waiter to wait", || {
+        let snap = handle.snapshot();
+        if !waits_on(&snap, id, "notify #") {
+            return None;
+        }
+        snap.resources
+            .iter()
+            .find(|r| r.kind == executor::introspect::ResourceKind::Notify)
+            .and_then(|r| r.detail.clone())
+    });
+    assert!(
+        detail.contains(&format!(
+            "notify_waiters at executor/tests/sync_channels.rs:{lost_line}:"
+        )) && detail.contains("found no task waiting"),
+        "{detail}"
+    );
+    // A call that reaches a waiter is not a lost one, and says nothing new.
+    n.notify_waiters();
+    rt.block_on(waiter).unwrap();
+}

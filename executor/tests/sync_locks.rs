@@ -476,3 +476,23 @@ fn adding_more_permits_than_a_semaphore_can_hold_panics_and_loses_none() {
         }
     }
 }
+
+#[test]
+fn forgotten_permits_are_counted_in_dumps() {
+    let rt = rt(1);
+    let handle = rt.handle().clone();
+    let s = Arc::new(Semaphore::new(2));
+    rt.block_on(async {
+        s.acquire().await.unwrap().forget();
+        s.clone().acquire_owned().await.unwrap().forget();
+    });
+    let snap = handle.snapshot();
+    let detail = snap
+        .resources
+        .iter()
+        .find(|r| r.kind == executor::introspect::ResourceKind::Semaphore)
+        .and_then(|r| r.detail.clone())
+        .expect("the semaphore is listed");
+    // Dry because of leaks, not because it was made empty.
+    assert_eq!(detail, "0 of 0 permits, 2 forgotten");
+}

@@ -60,6 +60,10 @@ struct NotifyState {
     /// Mirrors of `inner` for dumps.
     waiting: AtomicUsize,
     permit: AtomicBool,
+    /// The last `notify_waiters` that found nobody waiting, and when (`clock` ticks): the
+    /// classic lost notification, which a dump can then point at. Its own lock, taken only
+    /// to store or copy the pair, and only tried by dumps.
+    missed: Mutex<Option<(&'static Location<'static>, u64)>>,
 }
 
 /// What the lock protects.
@@ -80,7 +84,20 @@ impl Resource for NotifyState {
 
     fn detail(&self) -> Option<String> {
         let permit = self.permit.load(Ordering::Relaxed);
-        Some(if permit { "permit stored" } else { "no permit" }.to_owned())
+        let mut detail = if permit { "permit stored" } else { "no permit" }.to_owned();
+        // Tried, never waited for: a dump must not block on a thread stopped holding it.
+        if let Ok(missed) = self.missed.try_lock() {
+            if let Some((at, when)) = *missed {
+                detail.push_str(&format!(
+                    "; notify_waiters at {}:{}:{} found no task waiting, {} ago",
+                    at.file(),
+                    at.line(),
+                    at.column(),
+                    introspect::HumanDuration(crate::clock::between(when, crate::clock::now()))
+                ));
+            }
+        }
+        Some(detail)
     }
 }
 
@@ -122,6 +139,7 @@ impl Notify {
                 event: Event::new(),
                 waiting: AtomicUsize::new(0),
                 permit: AtomicBool::new(false),
+                missed: Mutex::new(None),
             }),
         }
     }
@@ -152,9 +170,16 @@ impl Notify {
     }
 
     /// Wakes every task waiting now (every `Notified` created before this call). Stores no
-    /// permit.
+    /// permit. A call that finds nobody waiting is remembered for dumps, with the caller's
+    /// location: a waiter that arrives later waits for the next call, the lost notification
+    /// a hung program so often turns out to be.
+    #[track_caller]
     pub fn notify_waiters(&self) {
         let mut inner = self.state.lock();
+        if inner.waiting == 0 {
+            let missed = (Location::caller(), crate::clock::recent());
+            *self.state.missed.lock().unwrap_or_else(|e| e.into_inner()) = Some(missed);
+        }
         self.state.generation.fetch_add(1, Ordering::SeqCst);
         inner.waiting = 0;
         inner.tokens = 0;

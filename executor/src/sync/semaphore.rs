@@ -64,6 +64,9 @@ struct SemState {
     permits: Permits,
     /// Permits in existence, free or held (for the detail; `forget` lowers it).
     total: AtomicUsize,
+    /// Permits forgotten so far: a pool that ran dry because permits were forgotten (leaked)
+    /// would otherwise read as one created with none.
+    forgotten: AtomicUsize,
 }
 
 impl Resource for SemState {
@@ -79,7 +82,11 @@ impl Resource for SemState {
         } else {
             ""
         };
-        Some(format!("{free} of {total} permits{closed}"))
+        let forgotten = match self.forgotten.load(Ordering::Relaxed) {
+            0 => String::new(),
+            n => format!(", {n} forgotten"),
+        };
+        Some(format!("{free} of {total} permits{forgotten}{closed}"))
     }
 }
 
@@ -104,6 +111,7 @@ impl Semaphore {
                 core: ResourceCore::new(ResourceKind::Semaphore, Location::caller()),
                 permits: Permits::new(permits),
                 total: AtomicUsize::new(permits),
+                forgotten: AtomicUsize::new(0),
             }),
         }
     }
@@ -422,7 +430,7 @@ fn forget(state: &SemState, hold: &mut Option<Hold>, permits: &mut u32) {
     if let Some(hold) = hold.take() {
         state.core.release(hold);
     }
-    state
-        .total
-        .fetch_sub(std::mem::take(permits) as usize, Ordering::Relaxed);
+    let n = std::mem::take(permits) as usize;
+    state.total.fetch_sub(n, Ordering::Relaxed);
+    state.forgotten.fetch_add(n, Ordering::Relaxed);
 }
