@@ -400,7 +400,7 @@ fn a_barrier_waiter_shows_in_snapshots() {
 fn a_notify_waiters_that_found_nobody_is_named_in_dumps() {
     let rt = rt(1);
     let handle = rt.handle().clone();
-    let n = Arc::new(Notify::new());
+    let (n, created) = (Arc::new(Notify::new()), line!());
     // Too early: nobody waits yet, and `notify_waiters` stores no permit.
     let lost_line = line!() + 1;
     n.notify_waiters();
@@ -416,7 +416,7 @@ fn a_notify_waiters_that_found_nobody_is_named_in_dumps() {
         }
         snap.resources
             .iter()
-            .find(|r| r.kind == executor::introspect::ResourceKind::Notify)
+            .find(|r| r.created_at.as_ref().is_some_and(|at| at.line == created))
             .and_then(|r| r.detail.clone())
     });
     assert!(

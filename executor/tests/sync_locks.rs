@@ -481,7 +481,7 @@ fn adding_more_permits_than_a_semaphore_can_hold_panics_and_loses_none() {
 fn forgotten_permits_are_counted_in_dumps() {
     let rt = rt(1);
     let handle = rt.handle().clone();
-    let s = Arc::new(Semaphore::new(2));
+    let (s, created) = (Arc::new(Semaphore::new(2)), line!());
     rt.block_on(async {
         s.acquire().await.unwrap().forget();
         s.clone().acquire_owned().await.unwrap().forget();
@@ -490,7 +490,7 @@ fn forgotten_permits_are_counted_in_dumps() {
     let detail = snap
         .resources
         .iter()
-        .find(|r| r.kind == executor::introspect::ResourceKind::Semaphore)
+        .find(|r| r.created_at.as_ref().is_some_and(|at| at.line == created))
         .and_then(|r| r.detail.clone())
         .expect("the semaphore is listed");
     // Dry because of leaks, not because it was made empty.
