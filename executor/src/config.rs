@@ -155,6 +155,8 @@ pub(crate) struct Config {
     pub(crate) stall_warning: Option<Duration>,
     /// Turn polls longer than this into a fatal error.
     pub(crate) stall_fatal: Option<Duration>,
+    /// Whether stall warnings take the stalled worker's native stack (a signal).
+    pub(crate) stall_stacks: bool,
 }
 
 impl Default for Builder {
@@ -179,6 +181,7 @@ impl Builder {
                 await_traces: true,
                 stall_warning: None,
                 stall_fatal: None,
+                stall_stacks: true,
             },
         }
     }
@@ -262,6 +265,26 @@ impl Builder {
     /// ```
     pub fn stall_warning(mut self, threshold: Duration) -> Self {
         self.config.stall_warning = Some(threshold);
+        self
+    }
+
+    /// Whether a stall warning shows the stalled worker's native stack (on by default). Taking
+    /// it signals the worker: a program whose tasks block in `poll`/`select` or in socket
+    /// calls with a timeout, and cannot retry on `ErrorKind::Interrupted`, can keep the
+    /// warnings and do without the stack. `EXECUTOR_DEBUG=stall_stacks=0` without a rebuild.
+    /// Fatal dumps take stacks whatever this says: the program ends after them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = executor::Runtime::builder()
+    ///     .stall_warning(Duration::from_millis(200))
+    ///     .stall_stacks(false)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn stall_stacks(mut self, on: bool) -> Self {
+        self.config.stall_stacks = on;
         self
     }
 

@@ -4,7 +4,8 @@
 //! - `EXECUTOR_DEBUG`: comma-separated `key=value` list. Keys: `nofreeze` (`1` forces
 //!   `FreezePolicy::NoFreeze`, `0` forces `Freeze`), `traces` (`0` turns the trace polls of
 //!   fatal dumps off, `1` on), `stall` and `stall_fatal` (durations such as `200ms` or `2s`:
-//!   the stall watchdog's thresholds, see `Builder::stall_warning`).
+//!   the stall watchdog's thresholds, see `Builder::stall_warning`), `stall_stacks` (`0`:
+//!   stall warnings without the native stack, see `Builder::stall_stacks`).
 //! - `EXECUTOR_TRACEBACK`: `none` (header only), `single` (only the task that failed),
 //!   `all` (every task, the default), `crash` (all, then abort for a core file).
 //! - `EXECUTOR_DUMP_PATH`: also write the fatal dump to this file (and JSON beside it).
@@ -29,7 +30,7 @@ const MAX_WARNINGS: usize = 8;
 /// A warning shows at most this many chars of an entry (escaped), then how much was cut.
 const ENTRY_LIMIT: usize = 64;
 /// The keys of `EXECUTOR_DEBUG`, as the warning lists them.
-const KNOWN_KEYS: &str = "nofreeze, traces, stall, stall_fatal";
+const KNOWN_KEYS: &str = "nofreeze, traces, stall, stall_fatal, stall_stacks";
 
 /// How much a fatal dump shows (`EXECUTOR_TRACEBACK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +53,7 @@ pub(crate) struct Overrides {
     pub(crate) traces: Option<bool>,
     pub(crate) stall: Option<Duration>,
     pub(crate) stall_fatal: Option<Duration>,
+    pub(crate) stall_stacks: Option<bool>,
     pub(crate) traceback: Traceback,
     pub(crate) dump_path: Option<PathBuf>,
 }
@@ -91,6 +93,9 @@ pub(crate) fn apply_overrides(config: &mut Config) {
     if let Some(stall) = o.stall_fatal {
         config.stall_fatal = Some(stall);
     }
+    if let Some(stacks) = o.stall_stacks {
+        config.stall_stacks = stacks;
+    }
     if let Some(path) = &o.dump_path {
         config.dump_path = Some(path.clone());
     }
@@ -124,10 +129,12 @@ pub(crate) fn parse(
             ("nofreeze", "0") => o.nofreeze = Some(false),
             ("traces", "1") => o.traces = Some(true),
             ("traces", "0") => o.traces = Some(false),
-            ("traces", v) => warn(
+            ("stall_stacks", "1") => o.stall_stacks = Some(true),
+            ("stall_stacks", "0") => o.stall_stacks = Some(false),
+            (key @ ("traces" | "stall_stacks"), v) => warn(
                 &mut warnings,
                 format!(
-                    "ignoring EXECUTOR_DEBUG entry {shown}: traces takes 0 or 1, not {}",
+                    "ignoring EXECUTOR_DEBUG entry {shown}: {key} takes 0 or 1, not {}",
                     quote(v, ENTRY_LIMIT)
                 ),
             ),
@@ -202,6 +209,19 @@ mod tests {
         assert_eq!(o.nofreeze, Some(true));
         assert_eq!(o.traceback, Traceback::Single);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn stall_stacks_takes_0_or_1() {
+        let (o, w) = parse(Some("stall_stacks=0".into()), None, None);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.stall_stacks, Some(false));
+        let (o, w) = parse(Some("stall_stacks=yes".into()), None, None);
+        assert_eq!(o.stall_stacks, None);
+        assert!(
+            w.iter().any(|l| l.contains("stall_stacks takes 0 or 1")),
+            "{w:?}"
+        );
     }
 
     #[test]

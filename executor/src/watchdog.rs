@@ -160,6 +160,7 @@ fn warn_stall(
     );
     let who = format!("worker {w}");
     let stack = match shared.workers[w].tid() {
+        _ if !shared.config.stall_stacks => Err("not taken (stall_stacks is off)".to_owned()),
         Some(tid) => stack::capture(tid, &who, stack::ANSWER_BOUND),
         None => Err(format!("{who} has not started")),
     };

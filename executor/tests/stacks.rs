@@ -272,3 +272,27 @@ fn sigquit(scenario: &str, policy: &str) -> Finished {
 fn line_of(text: &str) -> u32 {
     common::dump::line_of(include_str!("stacks.rs"), text)
 }
+
+#[test]
+fn stall_stacks_off_keeps_the_warnings_without_signalling_the_worker() {
+    let run = child::run("watchdog", &[("EXECUTOR_DEBUG", "stall_stacks=0")]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr);
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("executor: stall: task 2 \"sleepy\" has held worker 0 for "))
+        .unwrap_or_else(|| panic!("no warning in\n{}", run.stderr));
+    let after = run.stderr.split(warning).nth(1).unwrap_or_default();
+    assert!(
+        after.starts_with("\n    stack unavailable: not taken (stall_stacks is off)\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("executor: stall over: task 2 \"sleepy\"'s poll ended after ")),
+        "{}",
+        run.stderr
+    );
+}
