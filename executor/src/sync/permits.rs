@@ -434,8 +434,10 @@ impl Permits {
     }
 
     fn lock(&self) -> MutexGuard<'_, Queue> {
-        // No user code runs under the lock (wakers are woken after it), so a poisoned lock
-        // still holds a consistent queue.
+        // Wakers are woken after the lock, but cloned and dropped under it (as in tokio's
+        // semaphore). A clone is taken before its node is pushed, so a panicking one leaves
+        // the queue consistent, at worst with `QUEUED` set over an empty queue, which the next
+        // release clears. So a poisoned lock still holds a consistent queue.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
