@@ -200,13 +200,15 @@ fn freeze_note(policy: FreezePolicy, o: freeze::FreezeOutcome) -> String {
                 introspect::HumanDuration(freeze::since_claim()),
             )
         }
+        // "Stopped", as the workers section says of them: a worker merely `parked` had nothing
+        // to pick.
         FreezePolicy::NoFreeze if o.stopped == 0 => format!(
-            "no_freeze: workers were not stopped; none of {total} others had parked at their \
-             next pick"
+            "no_freeze: workers were not asked to stop; none of {total} others has picked a \
+             task since the fatal error"
         ),
         FreezePolicy::NoFreeze => format!(
-            "no_freeze: workers were not stopped; {} of {total} others had parked at their \
-             next pick {last} after the fatal error",
+            "no_freeze: workers were not asked to stop; {} of {total} others stopped at their \
+             next pick, the last {last} after the fatal error",
             o.stopped
         ),
     }

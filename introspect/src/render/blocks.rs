@@ -29,7 +29,7 @@ use super::{frames, group_block, Detail, TextOptions};
 use crate::duration::HumanDuration;
 use crate::escape::{escape, LINE_LIMIT, MESSAGE_LIMIT, NAME_LIMIT};
 use crate::model::{
-    ResourceId, Snapshot, SourceLocation, Stack, TaskInfo, TaskState, Trace, WakerCheck,
+    Reason, ResourceId, Snapshot, SourceLocation, Stack, TaskInfo, TaskState, Trace, WakerCheck,
 };
 use std::fmt::Write as _;
 
@@ -90,6 +90,17 @@ fn block(dump: &Dump<'_>, task: &TaskInfo) -> String {
                 &format!("panicked at {}: {message}", location(at)),
             ),
             None => line(&mut out, &format!("panicked: {message}")),
+        }
+    } else if dump.snapshot.is_fatal_task(task) {
+        // What the fatal task is doing: raising the error (its thread's backtrace is above).
+        if let Reason::Fatal {
+            location: Some(at), ..
+        } = &dump.snapshot.reason
+        {
+            line(
+                &mut out,
+                &format!("raised the fatal error at {}", location(at)),
+            );
         }
     }
     if matches!(task.state, TaskState::Idle | TaskState::Scheduled) {
