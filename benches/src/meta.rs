@@ -11,6 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const RUN_FILE: &str = "bench-run.json";
 /// The memory table's file name inside the criterion directory.
 pub const MEMORY_FILE: &str = "memory.json";
+/// The latency binary's results, inside the criterion directory.
+pub const LATENCY_FILE: &str = "latency.json";
 
 /// Criterion's output directory, found the way criterion finds it: `CRITERION_HOME`, else
 /// `CARGO_TARGET_DIR/criterion`, else `criterion` in the target directory holding this binary.

@@ -110,11 +110,10 @@ fn longest_poll(row: &Row, current: Duration, now: u64) -> Option<LongestPoll> {
     });
     match completed {
         Some(done) if done.duration >= current => Some(done),
-        _ if current > Duration::ZERO => Some(LongestPoll {
+        _ => (current > Duration::ZERO).then_some(LongestPoll {
             duration: current,
             ago: Duration::ZERO,
         }),
-        other => other,
     }
 }
 

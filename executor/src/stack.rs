@@ -255,14 +255,15 @@ pub(crate) fn resolve(mut ips: Vec<usize>, symbolizer: &mut Symbolizer) -> Vec<i
         }),
     };
     let interrupted = trampoline.map_or(0, |t| t + 1);
-    if let Some(ip) = ips.get_mut(interrupted) {
-        // Unless the exact instruction has no line (compiler-made code, line 0): the one
-        // before it is the closest the debug info has.
+    // Past a trampoline, the interrupted frame's address is its exact instruction, not a
+    // return address: shown as is, unless that instruction has no line (compiler-made code,
+    // line 0), where the one before it is the closest the debug info has.
+    if let (Some(_), Some(ip)) = (trampoline, ips.get_mut(interrupted)) {
         let lined = symbolizer
             .frames_at(*ip + 1)
             .iter()
             .all(|f| f.line.is_some_and(|l| l > 0));
-        if lined && trampoline.is_some() {
+        if lined {
             *ip += 1;
         }
     }
@@ -272,11 +273,10 @@ pub(crate) fn resolve(mut ips: Vec<usize>, symbolizer: &mut Symbolizer) -> Vec<i
 
 /// The frames of a stack the dump shows, from the interrupted frame to the task's poll (the
 /// scheduler below it dropped).
-pub(crate) fn task_frames(frames: Vec<introspect::Frame>) -> Vec<introspect::Frame> {
+fn task_frames(mut frames: Vec<introspect::Frame>) -> Vec<introspect::Frame> {
     // By qualified names, or by files when debug info has short names only.
     let in_module = crate::frames::in_runtime_module;
-    let start = 0;
-    let end = frames[start..]
+    let end = frames
         .iter()
         .position(|f| {
             f.function.starts_with("<executor::task::harness::Harness<")
@@ -284,12 +284,13 @@ pub(crate) fn task_frames(frames: Vec<introspect::Frame>) -> Vec<introspect::Fra
                 || in_module(f, "task/harness.rs")
                 || in_module(f, "/block_on.rs")
         })
-        .map_or(frames.len(), |i| i + start);
+        .unwrap_or(frames.len());
     // The runtime's frames just inside the task's poll (`catch_unwind`, wrappers) say
     // nothing: the stack ends at the outermost frame of the program's.
-    let end = frames[start..end]
+    let end = frames[..end]
         .iter()
         .rposition(|f| !f.runtime)
-        .map_or(end, |i| start + i + 1);
-    frames[start..end].to_vec()
+        .map_or(end, |i| i + 1);
+    frames.truncate(end);
+    frames
 }

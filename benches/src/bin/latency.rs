@@ -100,7 +100,7 @@ fn parent(args: &[String]) {
         let stderr = String::from_utf8_lossy(&out.stderr);
         match freeze_time(&stderr) {
             Some(d) => freeze.push(d),
-            None => eprintln!("fatal_latency: no freeze note in:\n{stderr}"),
+            None => eprintln!("latency: no freeze note in:\n{stderr}"),
         }
     }
 
@@ -158,16 +158,13 @@ fn parent(args: &[String]) {
         "spawn_quiet": quiet,
         "spawn_under_snapshots": loaded,
     });
-    let path = meta::criterion_dir().join(LATENCY_FILE);
+    let path = meta::criterion_dir().join(meta::LATENCY_FILE);
     if std::fs::create_dir_all(meta::criterion_dir()).is_ok() {
         if let Err(e) = std::fs::write(&path, table.to_string()) {
-            eprintln!("fatal_latency: cannot write {}: {e}", path.display());
+            eprintln!("latency: cannot write {}: {e}", path.display());
         }
     }
 }
-
-/// Where the results go, in criterion's directory.
-const LATENCY_FILE: &str = "latency.json";
 
 /// Spawn-call latencies from a plain thread, without and with a thread taking live snapshots
 /// of `tasks` idle tasks back to back: percentiles of 10,000 spawns each.

@@ -255,7 +255,7 @@ fn render(options: &Options) -> std::result::Result<String, String> {
 
     // Memory and latencies: from the last of the repeated runs, or the criterion directory.
     let extras_dir = options.runs.last().unwrap_or(&options.criterion);
-    if let Ok(latency) = read_json(&extras_dir.join("latency.json")) {
+    if let Ok(latency) = read_json(&extras_dir.join(meta::LATENCY_FILE)) {
         out.push('\n');
         out.push_str(&latency_table(&latency));
     }

@@ -17,13 +17,14 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use event_listener::{Event, EventListener, Listener};
 use introspect::ResourceKind;
 
+use crate::locks::lock;
 use crate::resource::{self, Resource, ResourceCore};
 use crate::task::wait::{self, ResourceOp};
 
@@ -57,8 +58,7 @@ struct NotifyState {
     /// Rule 3, read without the lock when a `Notified` is created.
     generation: AtomicU64,
     event: Event,
-    /// Mirrors of `inner` for dumps.
-    waiting: AtomicUsize,
+    /// A mirror of `inner.permit` for dumps.
     permit: AtomicBool,
     /// The last `notify_waiters` that found nobody waiting, and when (`clock` ticks): the
     /// classic lost notification, which a dump can then point at. Its own lock, taken only
@@ -102,12 +102,6 @@ impl Resource for NotifyState {
 }
 
 impl NotifyState {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // No user code runs under the lock, so it cannot be poisoned by a panic that left
-        // `Inner` half updated.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Rule 1, under the lock.
     fn notify_one(&self, inner: &mut Inner) {
         if inner.waiting > inner.tokens {
@@ -121,7 +115,6 @@ impl NotifyState {
 
     /// Updates the mirrors (Relaxed: read as a report only).
     fn mirror(&self, inner: &Inner) {
-        self.waiting.store(inner.waiting, Ordering::Relaxed);
         self.permit.store(inner.permit, Ordering::Relaxed);
     }
 }
@@ -137,7 +130,6 @@ impl Notify {
                 inner: Mutex::new(Inner::default()),
                 generation: AtomicU64::new(0),
                 event: Event::new(),
-                waiting: AtomicUsize::new(0),
                 permit: AtomicBool::new(false),
                 missed: Mutex::new(None),
             }),
@@ -165,7 +157,7 @@ impl Notify {
     /// Wakes one waiting task, or stores a permit for the next `notified()` if none waits.
     /// At most one permit is stored.
     pub fn notify_one(&self) {
-        let mut inner = self.state.lock();
+        let mut inner = lock(&self.state.inner);
         self.state.notify_one(&mut inner);
     }
 
@@ -175,10 +167,10 @@ impl Notify {
     /// a hung program so often turns out to be.
     #[track_caller]
     pub fn notify_waiters(&self) {
-        let mut inner = self.state.lock();
+        let mut inner = lock(&self.state.inner);
         if inner.waiting == 0 {
             let missed = (Location::caller(), crate::clock::recent());
-            *self.state.missed.lock().unwrap_or_else(|e| e.into_inner()) = Some(missed);
+            *lock(&self.state.missed) = Some(missed);
         }
         self.state.generation.fetch_add(1, Ordering::SeqCst);
         inner.waiting = 0;
@@ -258,7 +250,7 @@ impl Future for Notified<'_> {
                 }
             }
             let state = this.notify.state.clone();
-            let mut inner = state.lock();
+            let mut inner = lock(&state.inner);
             if this.try_complete(&mut inner) {
                 // Used up: dropping it would pass a wake-up on to another waiter for nothing.
                 if let Some(listener) = this.listener.take() {
@@ -284,7 +276,7 @@ impl Drop for Notified<'_> {
             return;
         }
         let state = &self.notify.state;
-        let mut inner = state.lock();
+        let mut inner = lock(&state.inner);
         if state.generation.load(Ordering::SeqCst) != self.generation {
             return;
         }

@@ -358,11 +358,11 @@ impl TaskRecord {
         let poll = self.polls.load(Ordering::Relaxed);
         let old = self.wait.load(Ordering::Relaxed);
         let old_poll = self.wait_poll.load(Ordering::Relaxed);
+        let same = old & !wait::AMONG_OTHERS == word;
         // A saturated poll count no longer tells polls apart: every wait then replaces the
         // last one, unmarked, and a snapshot shows it even if stale (`row`).
         if old != 0 && old_poll == poll && poll != u32::MAX {
             // Already set in this poll (`wait.rs` rule 4).
-            let same = old & !wait::AMONG_OTHERS == word;
             if same {
                 self.wait_arg.store(arg, Ordering::Relaxed);
             } else if wait::is_sleep(old) && !wait::is_sleep(word) {
@@ -374,7 +374,7 @@ impl TaskRecord {
             }
             return;
         }
-        let continued = old & !wait::AMONG_OTHERS == word && old_poll.wrapping_add(1) == poll;
+        let continued = same && old_poll.wrapping_add(1) == poll;
         if !continued {
             // The start of this poll: free, and close enough for a wait.
             self.wait_since

@@ -5,8 +5,9 @@
 //! `std::time::Instant`s.
 //!
 //! A sleeping task says so in dumps: `task 7 [idle, 1.20s, sleep (800ms left)]`. A task in
-//! [`timeout`] shows its deadline the same way, whatever it waits on inside: it will move by
-//! then at the latest, so it is never reported as part of a deadlock.
+//! [`timeout`] shows what it waits on inside, marked `(among other waits)` (or its deadline,
+//! when the inner future records no wait): it will move by the deadline at the latest, so it
+//! is never reported as part of a deadlock.
 //!
 //! ```
 //! use std::time::Duration;

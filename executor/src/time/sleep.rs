@@ -78,15 +78,6 @@ impl Sleep {
         }
     }
 
-    /// Records that the task sleeps until the deadline (converted to ticks once per deadline).
-    #[inline]
-    pub(super) fn set_wait(&mut self) {
-        if self.deadline_ticks == 0 {
-            self.deadline_ticks = clock::ticks_at(self.deadline);
-        }
-        wait::set_sleep_ticks(self.deadline_ticks);
-    }
-
     /// When it completes.
     pub fn deadline(&self) -> Instant {
         self.deadline
@@ -106,22 +97,6 @@ impl Sleep {
         this.deadline_ticks = 0;
         this.elapsed = false;
     }
-
-    /// Polls the timer without recording a wait (for [`Timeout`](super::Timeout), which
-    /// records its own).
-    #[inline]
-    pub(super) fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.elapsed {
-            return Poll::Ready(());
-        }
-        match Pin::new(&mut self.timer).poll(cx) {
-            Poll::Ready(_) => {
-                self.elapsed = true;
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
 }
 
 impl Future for Sleep {
@@ -130,10 +105,18 @@ impl Future for Sleep {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let poll = this.poll_timer(cx);
-        if poll.is_pending() {
-            this.set_wait();
+        if this.elapsed {
+            return Poll::Ready(());
         }
-        poll
+        if Pin::new(&mut this.timer).poll(cx).is_ready() {
+            this.elapsed = true;
+            return Poll::Ready(());
+        }
+        // The task sleeps until the deadline, converted to ticks once per deadline.
+        if this.deadline_ticks == 0 {
+            this.deadline_ticks = clock::ticks_at(this.deadline);
+        }
+        wait::set_sleep_ticks(this.deadline_ticks);
+        Poll::Pending
     }
 }

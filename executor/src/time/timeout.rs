@@ -113,15 +113,11 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(out) = this.future.poll(cx) {
             return Poll::Ready(Ok(out));
         }
-        match this.delay.poll_timer(cx) {
+        // After the inner future: a wait it recorded is kept, marked among others, and the
+        // deadline is the wait only when the inner future recorded none (`wait.rs` rule 4).
+        match Pin::new(this.delay).poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
-            Poll::Pending => {
-                // After the inner future's own wait, which this replaces: the task moves by
-                // the deadline at the latest, so it is not stuck on what it waits for inside
-                // (module docs).
-                this.delay.set_wait();
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

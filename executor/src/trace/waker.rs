@@ -186,10 +186,6 @@ pub(crate) fn poll_for_trace<F: Future>(
         let _runtime = context::enter_runtime(shared.clone());
         trace_poll(future, record, cx)
     };
-    let panicked = match &outcome {
-        Outcome::Panicked(message) => Some(message.clone()),
-        _ => None,
-    };
     RESULT.with(|r| *r.borrow_mut() = Some(outcome));
     match result {
         Ok(Poll::Pending) => Poll::Pending,
@@ -200,12 +196,7 @@ pub(crate) fn poll_for_trace<F: Future>(
             // outside a fatal dump the task's panic is told here: it is as dead as if a
             // worker had polled it, and a live snapshot must not kill a task unseen.
             if !crate::freeze::is_freezing() {
-                report_live_panic(
-                    record,
-                    shared,
-                    panicked.as_deref().unwrap_or(""),
-                    payload.as_ref(),
-                );
+                report_live_panic(record, shared, payload.as_ref());
             }
             Poll::Ready(finish(record, Err(payload)))
         }
@@ -214,16 +205,11 @@ pub(crate) fn poll_for_trace<F: Future>(
 
 /// A task panicked in a live snapshot's trace poll: printed as a task panic is, and fatal
 /// under `TaskPanic::Fatal`.
-fn report_live_panic(
-    record: &TaskRecord,
-    shared: &Shared,
-    message: &str,
-    payload: &(dyn std::any::Any + Send),
-) {
+fn report_live_panic(record: &TaskRecord, shared: &Shared, payload: &(dyn std::any::Any + Send)) {
     let label = introspect::task_label(record.id, record.name());
     eprintln!(
         "executor: {label} panicked in a trace poll (a snapshot with await traces polled it): {}",
-        introspect::escape(message, introspect::MESSAGE_LIMIT)
+        introspect::escape(&panic_message(payload), introspect::MESSAGE_LIMIT)
     );
     if shared.config.task_panic == crate::config::TaskPanic::Fatal {
         crate::fatal::panicked(record, &format!("task {}", record.id), payload);

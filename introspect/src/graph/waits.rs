@@ -189,7 +189,6 @@ fn requirement(
     }
 }
 
-/// Rule 4: the kinds whose waiters any single holder can satisfy.
 /// Rule 2's exception: whether `task`, a holder of `resource`, waits for its own hold to end,
 /// so that nothing but itself could let it go on: a mutex it holds, or a rwlock it holds in a
 /// mode that excludes what it asks for (write while holding it at all, read while writing).
@@ -210,6 +209,7 @@ fn waits_on_own_hold(resource: &ResourceInfo, task: TaskId) -> bool {
     }
 }
 
+/// Rule 4: the kinds whose waiters any single holder can satisfy.
 fn any_holder_frees(kind: ResourceKind) -> bool {
     matches!(
         kind,

@@ -51,13 +51,15 @@ pub(super) fn section(dump: &Dump<'_>) -> String {
 fn wait(edge: &Edge) -> String {
     match edge.via {
         Via::Join => format!("task {} waits for task {} (join)", edge.from, edge.to),
-        Via::Resource { id, kind } if edge.from == edge.to => format!(
-            "task {} waits for {kind} {id} held by task {} (itself)",
-            edge.from, edge.to
-        ),
         Via::Resource { id, kind } => format!(
-            "task {} waits for {kind} {id} held by task {}",
-            edge.from, edge.to
+            "task {} waits for {kind} {id} held by task {}{}",
+            edge.from,
+            edge.to,
+            if edge.from == edge.to {
+                " (itself)"
+            } else {
+                ""
+            }
         ),
     }
 }

@@ -42,20 +42,16 @@ pub(super) fn fold(frames: &[Frame]) -> Vec<Folded<'_>> {
 
 /// The lines of a trace or a stack (rules 1 to 4), each without indentation or newline.
 pub(super) fn lines(frames: &[Frame]) -> Vec<String> {
-    render(frames, None)
+    render(frames, false)
 }
 
 /// [`lines`] for a native stack, innermost first (rule 5).
 pub(super) fn stack_lines(frames: &[Frame]) -> Vec<String> {
-    let entered = match fold(frames).as_slice() {
-        [Folded::Runtime(run), Folded::Shown(..), ..] => Some(&frames[*run - 1].function),
-        _ => None,
-    };
-    render(frames, entered.map(|name| function(name)))
+    render(frames, true)
 }
 
-/// Rules 1 to 4, and rule 5's `entered` name for the first run when it is given.
-fn render(frames: &[Frame], entered: Option<String>) -> Vec<String> {
+/// Rules 1 to 4, and rule 5 for a native `stack`.
+fn render(frames: &[Frame], stack: bool) -> Vec<String> {
     let folded = fold(frames);
     let (kept, omitted) = bound_lines(&folded);
     let mut out: Vec<String> = kept
@@ -65,25 +61,18 @@ fn render(frames: &[Frame], entered: Option<String>) -> Vec<String> {
                 Some(location) => format!("at {location} in {}", function(&frame.function)),
                 None => format!("in {}", function(&frame.function)),
             },
-            Folded::Runtime(run) => match &entered {
-                Some(name) if is_first(item, &folded) => {
-                    format!("({}, entered through {name})", runtime_frames(*run))
-                }
-                _ => runtime_run(*run),
-            },
+            Folded::Runtime(run) => runtime_run(*run),
         })
         .collect();
+    // `out[0]` exists: the first entry is always kept.
+    if let (true, [Folded::Runtime(run), Folded::Shown(..), ..]) = (stack, folded.as_slice()) {
+        let entered = function(&frames[*run - 1].function);
+        out[0] = format!("({}, entered through {entered})", runtime_frames(*run));
+    }
     if omitted > 0 {
         out.push(lines_marker(omitted));
     }
     out
-}
-
-/// Whether `item` is the first entry of `folded`.
-fn is_first(item: &Folded<'_>, folded: &[Folded<'_>]) -> bool {
-    folded
-        .first()
-        .is_some_and(|first| std::ptr::eq(first, item))
 }
 
 /// `(3 runtime frames)`.
